@@ -1,0 +1,47 @@
+# The few commands people type. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Checks that run with DEBUG off need a key; this one is for the checks only.
+CHECK_ENV := SECRET_KEY=insecure-check-only-key-0123456789-abcdefghijklmnopqrstuvwxyz DEBUG=false
+
+.PHONY: install run test lint format check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_demo
+	@echo
+	@echo "No admin account is created for you. To make one:"
+	@echo "    DEBUG=true $(BIN)/python manage.py createsuperuser"
+	@echo "Then log in at http://127.0.0.1:$(PORT)/admin/"
+	@echo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(CHECK_ENV) $(BIN)/python manage.py check
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint check
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) staticfiles screenshots .pytest_cache

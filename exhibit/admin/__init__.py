@@ -1,0 +1,3 @@
+from . import archives, entities, essays, exhibits, images
+
+__all__ = ["archives", "entities", "essays", "exhibits", "images"]

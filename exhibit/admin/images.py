@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+
+from exhibit.models import Image
+
+from .base import thumbnail_html
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = ("list_thumbnail", "title", "date", "reference", "rights", "is_placeholder")
+    list_display_links = ("list_thumbnail", "title")
+    list_filter = ("rights", "is_placeholder", "archival_reference__repository")
+    list_select_related = ("archival_reference__repository",)
+    search_fields = (
+        "title", "caption", "alt_text", "credit_line", "original_filename", "checksum",
+        "archival_reference__fond", "archival_reference__repository__abbreviation",
+    )  # fmt: skip
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("creator", "archival_reference", "entities")
+    readonly_fields = (
+        "large_thumbnail", "dimensions", "format", "size", "checksum", "original_filename",
+        "created", "modified",
+    )  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("original", "large_thumbnail", "title", "slug", "alt_text", "caption")}),
+        ("Source", {"fields": ("date", "creator", "archival_reference", "credit_line",
+                               "rights", "is_placeholder")}),
+        ("Links", {"fields": ("entities",)}),
+        ("File", {"classes": ("collapse",), "fields": (
+            "dimensions", "format", "size", "checksum", "original_filename", "created",
+            "modified")}),
+    )  # fmt: skip
+
+    @admin.display(description="image")
+    def list_thumbnail(self, obj):
+        return thumbnail_html(obj, width=80)
+
+    @admin.display(description="current image")
+    def large_thumbnail(self, obj):
+        return thumbnail_html(obj, width=320)
+
+    @admin.display(description="archival reference", ordering="archival_reference__fond")
+    def reference(self, obj):
+        return obj.archival_reference.short_citation if obj.archival_reference else "—"
+
+    @admin.display(description="dimensions")
+    def dimensions(self, obj):
+        return f"{obj.width:,} × {obj.height:,} px" if obj.width else "—"
+
+    @admin.display(description="file size")
+    def size(self, obj):
+        return filesizeformat(obj.file_size) if obj.file_size else "—"
+
+    def view_on_site(self, obj):
+        return reverse("exhibit:preview_image", kwargs={"slug": obj.slug})
+
+    @admin.display(description="view")
+    def preview_link(self, obj):
+        return format_html('<a href="{}">Preview</a>', self.view_on_site(obj))

@@ -1,0 +1,24 @@
+from .archives import ArchivalReference, Repository
+from .base import Publishable, Status
+from .entities import Entity
+from .essays import Essay, EssayAuthor
+from .exhibits import Block, Exhibit, GalleryItem, Section
+from .images import Image, Rights
+from .people import Contributor
+
+__all__ = [
+    "ArchivalReference",
+    "Block",
+    "Contributor",
+    "Entity",
+    "Essay",
+    "EssayAuthor",
+    "Exhibit",
+    "GalleryItem",
+    "Image",
+    "Publishable",
+    "Repository",
+    "Rights",
+    "Section",
+    "Status",
+]
