@@ -2,15 +2,17 @@ from django.contrib import admin
 
 from exhibit.models import ArchivalReference, Contributor, Repository
 
+from .base import ModelAdmin
+
 
 @admin.register(Repository)
-class RepositoryAdmin(admin.ModelAdmin):
+class RepositoryAdmin(ModelAdmin):
     list_display = ("abbreviation", "name", "name_original", "place")
     search_fields = ("abbreviation", "name", "name_original", "former_names", "place")
 
 
 @admin.register(ArchivalReference)
-class ArchivalReferenceAdmin(admin.ModelAdmin):
+class ArchivalReferenceAdmin(ModelAdmin):
     list_display = ("short_citation", "title", "date", "repository")
     list_filter = ("repository", "system")
     list_select_related = ("repository",)
@@ -34,7 +36,7 @@ class ArchivalReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(ModelAdmin):
     list_display = ("name", "role", "url")
     list_filter = ("role",)
     search_fields = ("name", "sort_name", "bio")

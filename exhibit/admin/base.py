@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -33,10 +34,7 @@ class PublishingFormMixin:
             raise ValidationError(
                 {"status": "Only an editor can unpublish something that is published."}
             )
-        if (
-            before == Status.PUBLISHED
-            and "published_at" in self.changed_data
-        ):
+        if before == Status.PUBLISHED and "published_at" in self.changed_data:
             raise ValidationError({"published_at": "Only an editor can change the publish time."})
         return cleaned
 
@@ -55,7 +53,14 @@ class PublishingInlineMixin:
         return formset
 
 
-class PublishableAdmin(admin.ModelAdmin):
+class ModelAdmin(admin.ModelAdmin):
+    """The base of every admin here."""
+
+    # Curators paste bare host names; assume HTTPS (Django 6's default) rather than HTTP.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PublishableAdmin(ModelAdmin):
     """Status, publish time, preview links and publish/unpublish actions gated by permission."""
 
     form = PublishingForm
@@ -87,7 +92,9 @@ class PublishableAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_live else obj.get_preview_url()
 
-    @admin.action(description="Publish selected (now, or at their scheduled time)", permissions=["publish"])
+    @admin.action(
+        description="Publish selected (now, or at their scheduled time)", permissions=["publish"]
+    )
     def publish(self, request, queryset):
         count = 0
         for obj in queryset:
@@ -123,7 +130,11 @@ class PublishableAdmin(admin.ModelAdmin):
 def thumbnail_html(image, width=80):
     if not image or not image.thumbnail:
         return "—"
-    height = round(width * image.thumbnail_height / image.thumbnail_width) if image.thumbnail_width else ""
+    height = (
+        round(width * image.thumbnail_height / image.thumbnail_width)
+        if image.thumbnail_width
+        else ""
+    )
     return format_html(
         '<img src="{}" alt="{}" width="{}" height="{}" class="admin-thumb">',
         image.thumbnail.url,

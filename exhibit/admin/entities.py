@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from exhibit.models import Entity
 
+from .base import ModelAdmin
+
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ModelAdmin):
     list_display = ("name", "kind", "date", "wikidata", "coordinates")
     list_filter = ("kind",)
     search_fields = ("name", "alternative_names", "description", "wikidata", "viaf", "geonames")

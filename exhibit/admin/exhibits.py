@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from exhibit.models import Block, Exhibit, GalleryItem, Section
 
-from .base import PublishableAdmin, PublishingInlineMixin, thumbnail_html
+from .base import ModelAdmin, PublishableAdmin, PublishingInlineMixin, thumbnail_html
 
 TIMESTAMPS = ("created", "modified")
 
@@ -110,7 +110,7 @@ class GalleryItemInline(admin.TabularInline):
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(ModelAdmin):
     """Blocks are arranged on their section's page; this page edits one, with its gallery."""
 
     list_display = ("__str__", "kind", "section_link")

@@ -5,11 +5,11 @@ from django.utils.html import format_html
 
 from exhibit.models import Image
 
-from .base import thumbnail_html
+from .base import ModelAdmin, thumbnail_html
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ModelAdmin):
     list_display = ("list_thumbnail", "title", "date", "reference", "rights", "is_placeholder")
     list_display_links = ("list_thumbnail", "title")
     list_filter = ("rights", "is_placeholder", "archival_reference__repository")

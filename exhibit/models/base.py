@@ -50,6 +50,11 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
     @property
     def is_live(self):
         return (
@@ -57,11 +62,6 @@ class Publishable(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
-
-    def save(self, *args, **kwargs):
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
 
 
 def status_constraint(model_name):
@@ -85,6 +85,12 @@ class Dated(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        parsed = self.parsed_date
+        self.date_earliest = parsed.earliest if parsed else None
+        self.date_latest = parsed.latest if parsed else None
+        super().save(*args, **kwargs)
 
     @property
     def parsed_date(self):
@@ -112,9 +118,3 @@ class Dated(models.Model):
                 parse_date(self.date)
             except DateParseError as error:
                 raise ValidationError({"date": str(error)}) from error
-
-    def save(self, *args, **kwargs):
-        parsed = self.parsed_date
-        self.date_earliest = parsed.earliest if parsed else None
-        self.date_latest = parsed.latest if parsed else None
-        super().save(*args, **kwargs)

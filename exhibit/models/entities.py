@@ -25,9 +25,7 @@ class EntityQuerySet(models.QuerySet):
         from .images import Image
 
         return self.filter(
-            models.Exists(
-                Block.objects.published().filter(entities=models.OuterRef("pk"))
-            )
+            models.Exists(Block.objects.published().filter(entities=models.OuterRef("pk")))
             | models.Exists(Image.objects.published().filter(entities=models.OuterRef("pk")))
         )
 
@@ -122,7 +120,9 @@ class Entity(Dated, TimeStamped):
     def identifier_links(self):
         links = []
         if self.wikidata:
-            links.append(("Wikidata", self.wikidata, f"https://www.wikidata.org/wiki/{self.wikidata}"))
+            links.append(
+                ("Wikidata", self.wikidata, f"https://www.wikidata.org/wiki/{self.wikidata}")
+            )
         if self.viaf:
             links.append(("VIAF", self.viaf, f"https://viaf.org/viaf/{self.viaf}/"))
         if self.geonames:

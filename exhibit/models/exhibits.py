@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from exhibit.services.rendering import render_inline, render_markdown
+from exhibit.services.rendering import render_markdown
 
 from .base import Publishable, PublishableQuerySet, TimeStamped, published_q, status_constraint
 

@@ -20,7 +20,10 @@ class Rights(models.TextChoices):
         "http://rightsstatements.org/vocab/InC-NC/1.0/",
         "In Copyright – Non-Commercial Use Permitted",
     )
-    NO_COPYRIGHT_US = "http://rightsstatements.org/vocab/NoC-US/1.0/", "No Copyright – United States"
+    NO_COPYRIGHT_US = (
+        "http://rightsstatements.org/vocab/NoC-US/1.0/",
+        "No Copyright – United States",
+    )
     NO_COPYRIGHT_NC = (
         "http://rightsstatements.org/vocab/NoC-NC/1.0/",
         "No Copyright – Non-Commercial Use Only",
@@ -32,7 +35,10 @@ class Rights(models.TextChoices):
     NO_KNOWN_COPYRIGHT = "http://rightsstatements.org/vocab/NKC/1.0/", "No Known Copyright"
     NOT_EVALUATED = "http://rightsstatements.org/vocab/CNE/1.0/", "Copyright Not Evaluated"
     UNDETERMINED = "http://rightsstatements.org/vocab/UND/1.0/", "Copyright Undetermined"
-    PUBLIC_DOMAIN_MARK = "http://creativecommons.org/publicdomain/mark/1.0/", "Public Domain Mark 1.0"
+    PUBLIC_DOMAIN_MARK = (
+        "http://creativecommons.org/publicdomain/mark/1.0/",
+        "Public Domain Mark 1.0",
+    )
     CC0 = "http://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Universal"
     CC_BY = "http://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0"
     CC_BY_SA = (
@@ -58,9 +64,9 @@ class ImageQuerySet(models.QuerySet):
         )
 
     def with_related(self):
-        return self.select_related(
-            "creator", "archival_reference__repository"
-        ).prefetch_related("entities")
+        return self.select_related("creator", "archival_reference__repository").prefetch_related(
+            "entities"
+        )
 
 
 class ImageManager(models.Manager.from_queryset(ImageQuerySet)):

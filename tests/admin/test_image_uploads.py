@@ -1,0 +1,155 @@
+import hashlib
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from exhibit.models import Image
+from tests.conftest import media_files
+from tests.factories import image_bytes
+
+ADD_URL = reverse("admin:exhibit_image_add")
+
+
+def post_image(client, content, name, content_type="image/jpeg", **fields):
+    data = {
+        "title": "German pilots disguised as tourists",
+        "slug": "german-pilots",
+        "alt_text": "Men in civilian coats on a railway platform",
+        "rights": "http://rightsstatements.org/vocab/CNE/1.0/",
+        "original": SimpleUploadedFile(name, content, content_type=content_type),
+        **fields,
+    }
+    return client.post(ADD_URL, data)
+
+
+def png_header_only(width, height):
+    """A PNG that declares huge dimensions in its header and carries almost no data."""
+
+    def chunk(kind, payload):
+        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
+
+
+def noisy_jpeg():
+    import os
+
+    img = PILImage.frombytes("RGB", (320, 240), os.urandom(320 * 240 * 3))
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+HOSTILE_UPLOADS = {
+    "text renamed .jpg": (b"This is not an image at all.\n" * 20, "scan.jpg", "not a JPEG, PNG"),
+    "truncated JPEG": (noisy_jpeg()[:4000], "scan.jpg", "truncated or corrupt"),
+    "30,000 × 30,000 PNG bomb": (
+        png_header_only(30_000, 30_000),
+        "bomb.png",
+        "more pixels than allowed",
+    ),
+    "SVG": (
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10"/></svg>',
+        "drawing.svg",
+        "not a JPEG, PNG",
+    ),
+    "GIF": (image_bytes(fmt="GIF"), "scan.gif", "not a JPEG, PNG"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HOSTILE_UPLOADS, ids=list(HOSTILE_UPLOADS))
+def test_hostile_upload_is_refused_with_a_message_and_nothing_stored(
+    case, curator_client, media_root
+):
+    content, name, message = HOSTILE_UPLOADS[case]
+    response = post_image(curator_client, content, name)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["original"]
+    assert message in " ".join(errors)
+    assert name in " ".join(errors)
+    assert Image.objects.count() == 0
+    assert media_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_pixel_limit_is_a_setting_checked_from_the_header(curator_client, settings, media_root):
+    settings.IMAGE_MAX_PIXELS = 1_000_000
+    response = post_image(curator_client, png_header_only(2000, 1000), "big.png", "image/png")
+    errors = " ".join(response.context["adminform"].form.errors["original"])
+    assert "2,000 × 1,000 pixels" in errors
+    assert "limit is 1 megapixels" in errors
+    assert Image.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_byte_limit_is_a_setting(curator_client, settings):
+    settings.IMAGE_MAX_BYTES = 1000
+    response = post_image(curator_client, image_bytes(size=(800, 800)), "scan.jpg")
+    assert "the limit is 1000" in " ".join(response.context["adminform"].form.errors["original"])
+
+
+@pytest.mark.django_db
+def test_valid_upload_keeps_original_byte_for_byte_and_makes_derivatives(curator_client):
+    content = image_bytes(size=(2400, 1600), fmt="PNG")
+    response = post_image(curator_client, content, "galo-2176.png", "image/png")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    image = Image.objects.get()
+    with image.original.open("rb") as handle:
+        assert handle.read() == content
+    assert image.checksum == hashlib.sha256(content).hexdigest()
+    assert (image.width, image.height, image.format) == (2400, 1600, "PNG")
+    assert image.original_filename == "galo-2176.png"
+    assert (image.display_width, image.thumbnail_width) == (1600, 400)
+    assert image.srcset.endswith("1600w")
+
+
+@pytest.mark.django_db
+def test_derivatives_apply_exif_orientation_and_drop_gps(curator_client):
+    exif = PILImage.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    exif[0x8825] = {2: (52.0, 36.0, 11.0), 1: "N"}  # GPS block
+    exif[0x013B] = "A. Photographer"  # Artist
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (800, 400), (90, 80, 70)).save(buffer, "JPEG", exif=exif)
+    response = post_image(curator_client, buffer.getvalue(), "rotated.jpg")
+    assert response.status_code == 302
+    image = Image.objects.get()
+    with image.display.open("rb") as handle, PILImage.open(handle) as display:
+        assert display.size == (400, 800)  # portrait after orientation
+        assert not display.getexif()
+        assert "exif" not in display.info
+
+
+@pytest.mark.django_db
+def test_refused_replacement_keeps_the_saved_image(curator_client, media_root):
+    post_image(curator_client, image_bytes(), "first.jpg")
+    image = Image.objects.get()
+    before = media_files(media_root)
+    url = reverse("admin:exhibit_image_change", args=[image.pk])
+    response = curator_client.post(
+        url,
+        {
+            "title": "Changed title",
+            "slug": image.slug,
+            "alt_text": image.alt_text,
+            "rights": image.rights,
+            "original": SimpleUploadedFile("evil.svg", b"<svg/>", content_type="image/svg+xml"),
+        },
+    )
+    assert response.status_code == 200
+    image.refresh_from_db()
+    assert image.title == "German pilots disguised as tourists"
+    assert media_files(media_root) == before
