@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 
 _CIRCA = re.compile(r"^(?:c\.|ca\.|circa|approx\.?|about)\s*", re.IGNORECASE)
-_POINT = re.compile(r"^(?P<year>\d{3,4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<flag>[~?%]?)$")
+_POINT = re.compile(
+    r"^(?P<year>\d{3,4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<flag>[~?%]?)$"
+)
 _DECADE = re.compile(r"^(?P<decade>\d{3})0s$")
 
 MONTHS = [

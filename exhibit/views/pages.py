@@ -86,7 +86,9 @@ class SectionDetailView(PreviewMixin, DetailView):
 
     def get_object(self, queryset=None):
         sections = self.visible(Section.objects.select_related("exhibit__cover_image"))
-        return get_object_or_404(sections, exhibit__slug=self.kwargs["exhibit"], slug=self.kwargs["slug"])
+        return get_object_or_404(
+            sections, exhibit__slug=self.kwargs["exhibit"], slug=self.kwargs["slug"]
+        )
 
     def get_context_data(self, **kwargs):
         section = self.object
@@ -171,6 +173,4 @@ class EntityDetailView(DetailView):
             .select_related("section__exhibit")
             .order_by("section__exhibit__title", "section__order")
         )
-        return super().get_context_data(
-            images=list(images), appearances=list(blocks), **kwargs
-        )
+        return super().get_context_data(images=list(images), appearances=list(blocks), **kwargs)
