@@ -61,18 +61,28 @@ class ExhibitAdmin(PublishableAdmin):
 
 class BlockInline(admin.StackedInline):
     model = Block
+
+    class Media:
+        # Shows only the fields the chosen kind of block uses; without script, all are shown.
+        js = ["exhibit/js/admin-blocks.js"]
+
     extra = 0
     ordering = ("order",)
     show_change_link = True
     autocomplete_fields = ("image", "essay", "entities", "quote_reference")
     fieldsets = (
         (None, {"fields": (("order", "kind"), "heading", "text")}),
-        ("Image", {"fields": ("image",), "description": "For image blocks. "
-                   "Galleries: save, then follow “Change” to arrange the gallery."}),
-        ("Quotation", {"fields": ("quote", "quote_attribution", "quote_source",
+        ("Image", {"classes": ("block-kind", "block-kind-image"), "fields": ("image",)}),
+        ("Gallery", {"classes": ("block-kind", "block-kind-gallery"), "fields": (),
+                     "description": "Save the section, then follow “Change” on this block "
+                                    "to choose and order the gallery's images."}),
+        ("Quotation", {"classes": ("block-kind", "block-kind-quotation"),
+                       "fields": ("quote", "quote_attribution", "quote_source",
                                   "quote_reference")}),
-        ("Essay", {"fields": ("essay", "essay_display")}),
-        ("Entity cards", {"fields": ("entities",)}),
+        ("Essay", {"classes": ("block-kind", "block-kind-essay"),
+                   "fields": ("essay", "essay_display")}),
+        ("Entity cards", {"classes": ("block-kind", "block-kind-entities"),
+                          "fields": ("entities",)}),
     )  # fmt: skip
 
 
@@ -120,6 +130,9 @@ class BlockAdmin(ModelAdmin):
     autocomplete_fields = ("section", "image", "essay", "entities", "quote_reference")
     inlines = [GalleryItemInline]
     fieldsets = ((None, {"fields": ("section",)}), *BlockInline.fieldsets)
+
+    class Media:
+        js = BlockInline.Media.js
 
     @admin.display(description="section", ordering="section__title")
     def section_link(self, obj):
