@@ -1,6 +1,6 @@
 """Archival photographs and scans, with their derivatives and rights."""
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from exhibit.services.imaging import validate_image_file
@@ -194,6 +194,11 @@ class Image(Dated, TimeStamped):
         from exhibit.services.imaging import inspect_image, make_derivatives
 
         new_file = bool(self.original) and not self.original._committed
+        replaced = None
+        if new_file and self.pk:
+            replaced = (
+                type(self).objects.filter(pk=self.pk).values_list("original", flat=True).first()
+            )
         if new_file:
             info = getattr(self.original, "_image_info", None) or inspect_image(self.original)
             self.checksum = info.checksum
@@ -204,3 +209,7 @@ class Image(Dated, TimeStamped):
         super().save(*args, **kwargs)
         if new_file or not self.display:
             make_derivatives(self)
+        if replaced and replaced != self.original.name:
+            # The old original goes once the new one is safely recorded, never before.
+            storage, name = self.original.storage, replaced
+            transaction.on_commit(lambda: storage.delete(name))

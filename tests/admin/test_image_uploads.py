@@ -153,3 +153,31 @@ def test_refused_replacement_keeps_the_saved_image(curator_client, media_root):
     image.refresh_from_db()
     assert image.title == "German pilots disguised as tourists"
     assert media_files(media_root) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replacing_the_file_keeps_metadata_and_removes_the_old_original(
+    curator_client, media_root
+):
+    post_image(curator_client, image_bytes(color=(1, 2, 3)), "first.jpg", caption="Kept")
+    image = Image.objects.get()
+    old_original = image.original.name
+    response = curator_client.post(
+        reverse("admin:exhibit_image_change", args=[image.pk]),
+        {
+            "title": image.title,
+            "slug": image.slug,
+            "alt_text": image.alt_text,
+            "caption": "Kept",
+            "rights": image.rights,
+            "original": SimpleUploadedFile("second.png", image_bytes(fmt="PNG"), "image/png"),
+        },
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert image.caption == "Kept"
+    assert image.original_filename == "second.png"
+    files = media_files(media_root)
+    assert old_original not in files
+    assert image.original.name in files
+    assert len([f for f in files if f.startswith("derivatives/")]) == 2
