@@ -4,10 +4,15 @@ None of these touch the database: they read fields already loaded by the views.
 """
 
 import math
+import re
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 register = template.Library()
 
@@ -15,6 +20,17 @@ register = template.Library()
 _PREVIEW_URL_NAMES = {"essay": "exhibit:preview_essay", "image": "exhibit:preview_image"}
 
 WORDS_PER_MINUTE = 230
+
+DESCRIPTION_LENGTH = 200
+
+# Parts of rendered Markdown that make no sense in a one-line summary.
+_NOT_PROSE = re.compile(
+    r'<sup class="footnote-ref">.*?</sup>|<section class="footnotes">.*?</section>'
+    r"|<h([1-6])[^>]*>.*?</h\1>",
+    re.DOTALL,
+)
+
+_HEADING_TAG = re.compile(r"<(/?)h([2-5])\b")
 
 KIND_PLURALS = {
     "person": "People",
@@ -74,3 +90,72 @@ def reading_time(word_count):
 def kind_plural(kind):
     """The heading for a group of entities of one kind: ``person`` → ``People``."""
     return KIND_PLURALS.get(kind, str(kind).capitalize())
+
+
+def _degrees(value, positive, negative):
+    hemisphere = positive if value >= 0 else negative
+    return f"{abs(value):.4f}° {hemisphere}"
+
+
+@register.filter
+def coordinates(entity):
+    """A place's position in plain words: ``52.6031° N, 39.5708° E``; empty without one."""
+    if entity.latitude is None or entity.longitude is None:
+        return ""
+    return f"{_degrees(entity.latitude, 'N', 'S')}, {_degrees(entity.longitude, 'E', 'W')}"
+
+
+@register.filter
+def without(items, others):
+    """``items`` minus those also in ``others``, in order (compares loaded objects, no query)."""
+    others = list(others or [])
+    return [item for item in items or [] if item not in others]
+
+
+@register.filter
+def entity_date(entity):
+    """An entity's date as a reader wants it: an event's full date, anyone else's span.
+
+    Events say what is known ("between 1925 and 1933", "3 December 1926"); people, places and
+    organisations show a compact span ("1866 – 1936").
+    """
+    if not entity.date:
+        return ""
+    return entity.date_display if entity.kind == "event" else entity.date_short
+
+
+@register.simple_tag
+def static_fallback(path):
+    """``{% static %}`` that never raises: the 500 page must render even if static files don't.
+
+    A manifest storage raises for a file missing from the manifest; then the plain
+    ``STATIC_URL`` path is the best guess left.
+    """
+    try:
+        return static(path)
+    except ValueError:
+        return f"{settings.STATIC_URL}{path}"
+
+
+@register.filter
+def meta_description(text, length=DESCRIPTION_LENGTH):
+    """Plain text or rendered HTML as one line for ``<meta name="description">``.
+
+    Footnote marks, footnotes and headings are dropped, whitespace is collapsed, and the text
+    is cut at a word boundary. The result is plain text, still escaped by the template.
+    """
+    text = str(text or "")
+    if "<" in text:
+        text = strip_tags(_NOT_PROSE.sub(" ", text))
+    text = " ".join(text.split())
+    return Truncator(text).chars(int(length))
+
+
+@register.filter
+def demote_headings(html):
+    """Sanitised HTML with its h2–h5 one level down, to nest under an h2 of the page.
+
+    Only tag names change, so HTML that was safe (rendered and sanitised on save) stays safe.
+    """
+    # The input is the stored, sanitised rendering; only tag names change.
+    return mark_safe(_HEADING_TAG.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", str(html or "")))
