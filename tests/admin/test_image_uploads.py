@@ -156,9 +156,7 @@ def test_refused_replacement_keeps_the_saved_image(curator_client, media_root):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_replacing_the_file_keeps_metadata_and_removes_the_old_original(
-    curator_client, media_root
-):
+def test_replacing_the_file_keeps_metadata_and_removes_the_old_original(curator_client, media_root):
     post_image(curator_client, image_bytes(color=(1, 2, 3)), "first.jpg", caption="Kept")
     image = Image.objects.get()
     old_original = image.original.name
