@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "exhibit",
 ]
 
@@ -95,6 +97,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Originals and IIIF tiles live outside MEDIA_ROOT: the web server must not serve them
+# directly. Django serves tiles after checking visibility (or hands them to nginx with
+# X-Accel-Redirect, see IIIF_ACCEL_REDIRECT), and originals only where rights allow.
+PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
+IIIF_ACCEL_REDIRECT = env.str("IIIF_ACCEL_REDIRECT", default="")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -115,6 +123,16 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=1024 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=400_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o644
+
+# Background work (image derivatives and tiles). The immediate backend runs tasks in the
+# request (development, tests); production uses the database queue and `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 # Public site identity, used in titles, canonical URLs and citations.
 SITE_NAME = env.str("SITE_NAME", default="Exhibit")

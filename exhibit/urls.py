@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import downloads, iiif, manifests
 
 app_name = "exhibit"
 
@@ -17,6 +18,26 @@ urlpatterns = [
     path("images/<slug:slug>/", views.ImageDetailView.as_view(), name="image_detail"),
     path("entities/", views.EntityListView.as_view(), name="entity_list"),
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
+    path("iiif/images/<slug:slug>", iiif.image_base, name="iiif_image_base"),
+    path("iiif/images/<slug:slug>/info.json", iiif.image_info, name="iiif_image_info"),
+    path(
+        "iiif/images/<slug:slug>/<str:region>/<str:size>/<str:rotation>/<str:quality>.<str:extension>",
+        iiif.image_file,
+        name="iiif_image_file",
+    ),
+    # IIIF Presentation API 3.0 manifests
+    path(
+        "iiif/manifests/images/<slug:slug>.json",
+        manifests.image_manifest,
+        name="image_manifest",
+    ),
+    path(
+        "iiif/manifests/exhibits/<slug:slug>.json",
+        manifests.exhibit_manifest,
+        name="exhibit_manifest",
+    ),
+    path("images/<slug:slug>/original", downloads.image_original, name="image_original"),
     # Staff previews of unpublished content: same pages, marked, never cached, noindex.
     path(
         "preview/exhibits/<slug:slug>/",

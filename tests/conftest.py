@@ -8,15 +8,17 @@ from tests.factories import make_user
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Every test writes uploads and derivatives into its own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
+    """Every test writes files into its own folder: ``media/`` (public) and ``private/``."""
+    root = tmp_path / "files"
+    settings.MEDIA_ROOT = root / "media"
+    settings.PRIVATE_ROOT = root / "private"
+    settings.MEDIA_ROOT.mkdir(parents=True)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    yield settings.MEDIA_ROOT
-    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

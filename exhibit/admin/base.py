@@ -128,16 +128,13 @@ class PublishableAdmin(ModelAdmin):
 
 
 def thumbnail_html(image, width=80):
-    if not image or not image.thumbnail:
-        return "—"
-    height = (
-        round(width * image.thumbnail_height / image.thumbnail_width)
-        if image.thumbnail_width
-        else ""
-    )
+    thumbnail = image.thumbnail if image else None
+    if not thumbnail:
+        return image.get_processing_state_display() if image else "—"
+    height = round(width * thumbnail["height"] / thumbnail["width"])
     return format_html(
         '<img src="{}" alt="{}" width="{}" height="{}" class="admin-thumb">',
-        image.thumbnail.url,
+        thumbnail["url"],
         image.alt_text,
         width,
         height,

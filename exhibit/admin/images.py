@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from exhibit.models import Image
@@ -53,6 +55,27 @@ class ImageAdmin(ModelAdmin):
     @admin.display(description="file size")
     def size(self, obj):
         return filesizeformat(obj.file_size) if obj.file_size else "—"
+
+    def get_urls(self):
+        urls = [
+            path(
+                "original/<path:name>",
+                self.admin_site.admin_view(self.original_view),
+                name="exhibit_image_original",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def original_view(self, request, name):
+        """Download an original from private storage, for staff who may view images."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        image = Image.objects.filter(original=name).first()
+        if image is None:
+            raise Http404("No such original.")
+        return FileResponse(
+            image.original.open("rb"), as_attachment=True, filename=image.original_filename
+        )
 
     def view_on_site(self, obj):
         return reverse("exhibit:preview_image", kwargs={"slug": obj.slug})

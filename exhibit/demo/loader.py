@@ -36,6 +36,7 @@ from exhibit.models import (
     Section,
     Status,
 )
+from exhibit.services.imaging import remove_files_for
 
 from . import content
 from .placeholders import render_placeholder
@@ -72,6 +73,8 @@ class Report:
     counts: dict[type[models.Model], Counter] = field(default_factory=dict)
     log_entries: int = 0
     files_written: list[str] = field(default_factory=list)
+    # Derivatives and tiles are made per original, keyed by its checksum.
+    checksums_written: list[str] = field(default_factory=list)
 
     def count(self, model: type[models.Model], outcome: str) -> None:
         self.counts.setdefault(model, Counter())[outcome] += 1
@@ -344,7 +347,8 @@ class DemoLoader:
             obj.full_clean(exclude=_computed_fields(Image))
             obj.save()  # checksums the original and writes the derivatives
         if write_file:
-            self.report.files_written += [obj.original.name, obj.display.name, obj.thumbnail.name]
+            self.report.files_written.append(obj.original.name)
+            self.report.checksums_written.append(obj.checksum)
             if old_name and old_name != obj.original.name:
                 storage = obj.original.storage
                 transaction.on_commit(lambda: _delete_file(storage, old_name))
@@ -486,10 +490,15 @@ def load_demo(*, dry_run: bool = False, progress: Progress | None = None) -> Rep
     except _RollBack:
         pass
     except BaseException:
-        for name in report.files_written:
-            _delete_file(storage, name)
+        _remove_written(storage, report)
         raise
     if dry_run:
-        for name in report.files_written:
-            _delete_file(storage, name)
+        _remove_written(storage, report)
     return report
+
+
+def _remove_written(storage: Storage, report: Report) -> None:
+    for name in report.files_written:
+        _delete_file(storage, name)
+    for checksum in report.checksums_written:
+        remove_files_for(checksum)

@@ -1,9 +1,11 @@
 """Archival photographs and scans, with their derivatives and rights."""
 
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.urls import reverse
 
 from exhibit.services.imaging import validate_image_file
+from exhibit.storage import get_private_storage
 
 from .base import Dated, TimeStamped
 
@@ -51,6 +53,18 @@ class Rights(models.TextChoices):
     )
 
 
+OPEN_RIGHTS = {
+    Rights.NO_COPYRIGHT_US,
+    Rights.NO_KNOWN_COPYRIGHT,
+    Rights.PUBLIC_DOMAIN_MARK,
+    Rights.CC0,
+    Rights.CC_BY,
+    Rights.CC_BY_SA,
+    Rights.CC_BY_NC,
+    Rights.NO_COPYRIGHT_NC,
+}
+
+
 class ImageQuerySet(models.QuerySet):
     def published(self):
         """Images used by published content: in a block, a gallery, or as an exhibit's cover."""
@@ -79,6 +93,12 @@ def original_path(instance, filename):
 
 
 class Image(Dated, TimeStamped):
+    class Processing(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
     title = models.CharField("title", max_length=255)
     slug = models.SlugField("slug", max_length=255, unique=True)
     original = models.FileField(
@@ -86,7 +106,9 @@ class Image(Dated, TimeStamped):
         upload_to=original_path,
         max_length=255,
         validators=[validate_image_file],
-        help_text="JPEG, PNG, TIFF or WebP. Kept byte for byte; visitors see derivatives.",
+        storage=get_private_storage,
+        help_text="JPEG, PNG, TIFF or WebP. Kept byte for byte, privately; visitors see "
+        "derivatives and zoom tiles.",
     )
     original_filename = models.CharField("uploaded file name", max_length=255, editable=False)
     checksum = models.CharField("SHA-256", max_length=64, editable=False, db_index=True)
@@ -94,19 +116,16 @@ class Image(Dated, TimeStamped):
     format = models.CharField("format", max_length=8, editable=False)
     width = models.PositiveIntegerField("width (px)", editable=False, default=0)
     height = models.PositiveIntegerField("height (px)", editable=False, default=0)
-    display = models.ImageField(
-        "display derivative", upload_to="derivatives/", blank=True, editable=False,
-        width_field="display_width", height_field="display_height",
+    renditions = models.JSONField(
+        "renditions", default=list, blank=True, editable=False,
+        help_text="Widths and heights of the JPEG and WebP derivatives made for srcset.",
     )  # fmt: skip
-    display_width = models.PositiveIntegerField(editable=False, null=True)
-    display_height = models.PositiveIntegerField(editable=False, null=True)
-    thumbnail = models.ImageField(
-        "thumbnail", upload_to="derivatives/", blank=True, editable=False,
-        width_field="thumbnail_width", height_field="thumbnail_height",
+    processing_state = models.CharField(
+        "processing", max_length=12, choices=Processing.choices, default=Processing.PENDING,
+        editable=False,
     )  # fmt: skip
-    thumbnail_width = models.PositiveIntegerField(editable=False, null=True)
-    thumbnail_height = models.PositiveIntegerField(editable=False, null=True)
-
+    processing_error = models.TextField("processing error", blank=True, editable=False)
+    processed_at = models.DateTimeField("processed", null=True, blank=True, editable=False)
     alt_text = models.CharField(
         "alt text",
         max_length=500,
@@ -141,6 +160,13 @@ class Image(Dated, TimeStamped):
         max_length=100,
         choices=Rights.choices,
         default=Rights.NOT_EVALUATED,
+    )
+    allow_download = models.BooleanField(
+        "visitors may download the original",
+        null=True,
+        blank=True,
+        help_text="Unknown (empty) follows the rights statement: open licences and public "
+        "domain allow it, anything else does not.",
     )
     is_placeholder = models.BooleanField(
         "placeholder",
@@ -182,23 +208,58 @@ class Image(Dated, TimeStamped):
         return Rights(self.rights).label if self.rights in Rights.values else self.rights
 
     @property
+    def downloadable(self):
+        """Whether visitors may download the original: the setting, else the rights."""
+        if self.allow_download is not None:
+            return self.allow_download
+        return self.rights in OPEN_RIGHTS
+
+    @property
+    def is_ready(self):
+        return self.processing_state == self.Processing.READY and bool(self.renditions)
+
+    def rendition_url(self, width, extension="jpg"):
+        return default_storage.url(
+            f"derivatives/{self.checksum[:2]}/{self.checksum}/{width}.{extension}"
+        )
+
+    def _srcset(self, extension):
+        return ", ".join(
+            f"{self.rendition_url(r['width'], extension)} {r['width']}w" for r in self.renditions
+        )
+
+    @property
     def srcset(self):
-        candidates = []
-        if self.thumbnail:
-            candidates.append(f"{self.thumbnail.url} {self.thumbnail_width}w")
-        if self.display:
-            candidates.append(f"{self.display.url} {self.display_width}w")
-        return ", ".join(candidates)
+        return self._srcset("jpg")
+
+    @property
+    def srcset_webp(self):
+        return self._srcset("webp")
+
+    @property
+    def thumbnail(self):
+        """The smallest rendition: ``{"width", "height", "url"}``, or None before processing."""
+        if not self.renditions:
+            return None
+        smallest = self.renditions[0]
+        return {**smallest, "url": self.rendition_url(smallest["width"])}
+
+    @property
+    def display(self):
+        """The rendition for a page-wide view (1600 px, or the largest there is)."""
+        if not self.renditions:
+            return None
+        fitting = [r for r in self.renditions if r["width"] <= 1600] or self.renditions[:1]
+        chosen = fitting[-1]
+        return {**chosen, "url": self.rendition_url(chosen["width"])}
 
     def save(self, *args, **kwargs):
-        from exhibit.services.imaging import inspect_image, make_derivatives
+        from exhibit.services.imaging import inspect_image, remove_files_for
 
         new_file = bool(self.original) and not self.original._committed
         replaced = None
         if new_file and self.pk:
-            replaced = (
-                type(self).objects.filter(pk=self.pk).values_list("original", flat=True).first()
-            )
+            replaced = type(self).objects.filter(pk=self.pk).values("original", "checksum").first()
         if new_file:
             info = getattr(self.original, "_image_info", None) or inspect_image(self.original)
             self.checksum = info.checksum
@@ -206,10 +267,23 @@ class Image(Dated, TimeStamped):
             self.format = info.format
             self.file_size = info.size
             self.original_filename = self.original.name.rsplit("/", 1)[-1][:255]
+            self.renditions = []
+            self.processing_state = self.Processing.PENDING
+            self.processing_error = ""
         super().save(*args, **kwargs)
-        if new_file or not self.display:
-            make_derivatives(self)
-        if replaced and replaced != self.original.name:
-            # The old original goes once the new one is safely recorded, never before.
-            storage, name = self.original.storage, replaced
-            transaction.on_commit(lambda: storage.delete(name))
+        if new_file:
+            from exhibit.tasks import process_image
+
+            # The database backend stores the task in this transaction, so its worker sees
+            # it only once the image is committed; the immediate backend runs it right here.
+            process_image.enqueue(self.pk)
+        if replaced and replaced["original"] != self.original.name:
+            # The old files go once the new original is safely recorded, never before.
+            storage, old = self.original.storage, replaced
+
+            def remove_old():
+                storage.delete(old["original"])
+                if old["checksum"] != self.checksum:
+                    remove_files_for(old["checksum"])
+
+            transaction.on_commit(remove_old)

@@ -1,28 +1,48 @@
-"""Validating uploaded images and making their derivatives.
+"""Validating uploaded images, and making their derivatives and IIIF level-0 tiles.
 
-Validation reads only the header before deciding: the format must be one of an explicit list,
-and the declared pixel count must be within ``IMAGE_MAX_PIXELS``, so a decompression bomb is
-refused before a single pixel is decoded. Only then is the file decoded once, to catch
-truncated or corrupt data.
+Validation reads only the header before deciding: the format must be one of an explicit list
+and the declared pixel count within ``IMAGE_MAX_PIXELS``, so a decompression bomb is refused
+before a single pixel is decoded. Only then is the file decoded once, streaming through libvips
+in bounded memory, to catch truncated or corrupt data.
+
+Derivatives and tiles are made with libvips (pyvips), which streams large scans through small
+buffers; Pillow is kept for validation and metadata. Each image's files are built in a
+temporary folder and moved into place in one rename, so an interrupted run leaves either the
+old complete set or the new one, never half of each.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import logging
+import math
+import shutil
+import uuid
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from PIL import Image as PILImage
-from PIL import ImageCms, ImageOps, UnidentifiedImageError
+from PIL import UnidentifiedImageError
+
+from exhibit.storage import derivatives_root, local_path, tiles_root
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP")
-THUMBNAIL_WIDTH = 400
-DISPLAY_WIDTH = 1600
+RENDITION_WIDTHS = (400, 800, 1600, 2400)
+TILE_SIZE = 512
+# The largest full-image size a level-0 client may ask for; bigger views are built from tiles.
+MAX_SIZE = 2400
+JPEG_OPTIONS = {"Q": 85, "keep": "none", "optimize_coding": True, "interlace": True}
+WEBP_OPTIONS = {"Q": 80, "keep": "none", "effort": 4}
+INFO_ID_PLACEHOLDER = "https://iiif.invalid/placeholder"
 
 
 @dataclass(frozen=True)
@@ -43,10 +63,27 @@ def _sha256(file) -> str:
     return digest.hexdigest()
 
 
+def _decode_fully(file) -> None:
+    """Decode every pixel once, streaming, so truncated or corrupt data is found now."""
+    import pyvips
+
+    file.seek(0)
+    temporary_path = getattr(file, "temporary_file_path", None)
+    try:
+        if temporary_path:
+            image = pyvips.Image.new_from_file(temporary_path(), access="sequential", fail=True)
+        else:
+            image = pyvips.Image.new_from_buffer(file.read(), "", access="sequential", fail=True)
+        image.avg()
+    finally:
+        file.seek(0)
+
+
 def inspect_image(file) -> ImageInfo:
     """Check an uploaded file and describe it, or raise ``ValidationError`` saying why not."""
-    name = getattr(file, "name", "the file") or "the file"
-    name = name.rsplit("/", 1)[-1]
+    import pyvips
+
+    name = (getattr(file, "name", None) or "the file").rsplit("/", 1)[-1]
     size = getattr(file, "size", None)
     if size is not None and size > settings.IMAGE_MAX_BYTES:
         raise ValidationError(
@@ -58,7 +95,7 @@ def inspect_image(file) -> ImageInfo:
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         try:
-            # Opening parses only the header; pixels are not decoded yet.
+            # Opening parses only the header; pixels are not decoded.
             with PILImage.open(file, formats=ALLOWED_FORMATS) as img:
                 image_format, (width, height) = img.format, img.size
         except UnidentifiedImageError as error:
@@ -79,19 +116,14 @@ def inspect_image(file) -> ImageInfo:
             f"the limit is {settings.IMAGE_MAX_PIXELS / 1e6:,.0f} megapixels.",
             code="too_many_pixels",
         )
-    file.seek(0)
     try:
-        previous_limit = PILImage.MAX_IMAGE_PIXELS
-        PILImage.MAX_IMAGE_PIXELS = None  # our own limit was checked above
-        with PILImage.open(file, formats=ALLOWED_FORMATS) as img:
-            img.load()
-    except (OSError, SyntaxError, ValueError) as error:
+        _decode_fully(file)
+    except pyvips.Error as error:
+        detail = str(error).strip().splitlines()[-1] if str(error).strip() else "unreadable data"
         raise ValidationError(
-            f"{name} is truncated or corrupt ({error}). Upload the complete file again.",
+            f"{name} is truncated or corrupt ({detail}). Upload the complete file again.",
             code="corrupt",
         ) from error
-    finally:
-        PILImage.MAX_IMAGE_PIXELS = previous_limit
     checksum = _sha256(file)
     if size is None:
         file.seek(0, io.SEEK_END)
@@ -103,60 +135,212 @@ def inspect_image(file) -> ImageInfo:
 
 
 def validate_image_file(file):
-    """Field validator: the same checks as ``inspect_image``."""
+    """Field validator: the same checks as ``inspect_image``, for new uploads."""
     if getattr(file, "_committed", True) and not hasattr(file, "content_type"):
         return  # an already stored original, checked when it was uploaded
     inspect_image(file)
 
 
-_SRGB = ImageCms.createProfile("sRGB")
+# Building ---------------------------------------------------------------------------------
 
 
-def _to_srgb(img: PILImage.Image) -> PILImage.Image:
-    icc = img.info.get("icc_profile")
-    if icc:
+def _load_srgb(path: str):
+    """The original as 8-bit sRGB (or grey), upright, without alpha: what visitors see."""
+    import pyvips
+
+    image = pyvips.Image.new_from_file(path)
+    image = image.autorot()
+    if image.get_typeof("icc-profile-data"):
         try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            mode = "RGB" if img.mode not in ("RGBA", "LA", "PA") else "RGBA"
-            img = ImageCms.profileToProfile(img, source, _SRGB, outputMode=mode)
-        except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # a broken profile: fall back to a plain conversion
-    if img.mode in ("RGBA", "LA", "PA", "P"):
-        img = img.convert("RGBA")
-        background = PILImage.new("RGB", img.size, (255, 255, 255))
-        background.paste(img, mask=img.getchannel("A"))
-        return background
-    if img.mode == "I;16" or img.mode.startswith("I"):
-        img = ImageOps.autocontrast(img.convert("I").point(lambda v: v / 256).convert("L"))
-    return img.convert("RGB") if img.mode != "L" else img
+            image = image.icc_transform("srgb", embedded=True, intent="perceptual")
+        except pyvips.Error:
+            logger.warning("Ignoring an unusable ICC profile in %s", path)
+    if image.hasalpha():
+        image = image.flatten(background=[255] * (image.bands - 1))
+    if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
+        target = "b-w" if image.bands == 1 else "srgb"
+        image = image.colourspace(target)
+        if image.format != "uchar":
+            image = image.cast("uchar")
+    return image
 
 
-def _jpeg(img: PILImage.Image, width: int) -> bytes:
-    copy = img.copy()
-    copy.thumbnail((width, width * 10), PILImage.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    # No exif= and no icc_profile=: derivatives carry no GPS, serials or author tags.
-    copy.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
-    return buffer.getvalue()
+def rendition_widths(width: int) -> list[int]:
+    """Widths to make for ``srcset``: the standard ones the original can fill, else itself."""
+    widths = [w for w in RENDITION_WIDTHS if w <= width]
+    return widths or [width]
 
 
-def make_derivatives(image) -> None:
-    """Write the display derivative and the thumbnail of ``image`` and save their names."""
-    stem = f"{image.slug or image.pk}-{image.checksum[:8]}"
-    with image.original.open("rb") as handle, PILImage.open(handle, formats=ALLOWED_FORMATS) as img:
-        img.draft("RGB", (DISPLAY_WIDTH, DISPLAY_WIDTH * 10))  # JPEG: decode at reduced scale
-        img = ImageOps.exif_transpose(img)
-        img = _to_srgb(img)
-        for field, width in (("display", DISPLAY_WIDTH), ("thumbnail", THUMBNAIL_WIDTH)):
-            current = getattr(image, field)
-            if current:
-                current.delete(save=False)
-            current.save(f"{stem}-{width}.jpg", ContentFile(_jpeg(img, width)), save=False)
-    type(image).objects.filter(pk=image.pk).update(
-        display=image.display.name,
-        display_width=image.display_width,
-        display_height=image.display_height,
-        thumbnail=image.thumbnail.name,
-        thumbnail_width=image.thumbnail_width,
-        thumbnail_height=image.thumbnail_height,
+def _build_renditions(image, out_dir: Path) -> list[dict]:
+    """JPEG and WebP renditions at each width, without any metadata."""
+    widths = rendition_widths(image.width)
+    largest = image.thumbnail_image(widths[-1], height=10_000_000, size="down").copy_memory()
+    renditions = []
+    for width in reversed(widths):
+        scaled = largest
+        if width != largest.width:
+            scaled = largest.thumbnail_image(width, height=10_000_000)
+        scaled.jpegsave(str(out_dir / f"{width}.jpg"), **JPEG_OPTIONS)
+        scaled.webpsave(str(out_dir / f"{width}.webp"), **WEBP_OPTIONS)
+        renditions.append({"width": scaled.width, "height": scaled.height})
+    return sorted(renditions, key=lambda r: r["width"])
+
+
+def _scale_factors(width: int, height: int) -> list[int]:
+    factors, factor = [1], 1
+    while math.ceil(width / factor) > TILE_SIZE or math.ceil(height / factor) > TILE_SIZE:
+        factor *= 2
+        factors.append(factor)
+    return factors
+
+
+def _build_tiles(image, out_dir: Path) -> dict:
+    """IIIF Image API 3.0 level-0 files: tiles, listed sizes and ``info.json``."""
+    image.dzsave(
+        str(out_dir),
+        layout="iiif3",
+        tile_size=TILE_SIZE,
+        overlap=0,
+        depth="onetile",
+        suffix=".jpg[Q=85,keep=none]",
+        id=INFO_ID_PLACEHOLDER,
+        keep="none",
     )
+    # dzsave also leaves vips-properties.xml beside the folder; the caller's work folder
+    # holds both, and only the tile folder is moved into place.
+    width, height = image.width, image.height
+    factors = _scale_factors(width, height)
+    sizes = []
+    for factor in factors:
+        w, h = math.ceil(width / factor), math.ceil(height / factor)
+        if w <= MAX_SIZE and h <= MAX_SIZE:
+            sizes.append({"width": w, "height": h})
+    sizes.sort(key=lambda s: s["width"])
+    largest = image.thumbnail_image(sizes[-1]["width"], height=10_000_000).copy_memory()
+    for size in sizes:
+        w, h = size["width"], size["height"]
+        scaled = largest.resize(w / largest.width, vscale=h / largest.height)
+        folder = out_dir / "full" / f"{w},{h}" / "0"
+        folder.mkdir(parents=True, exist_ok=True)
+        scaled.jpegsave(str(folder / "default.jpg"), Q=85, keep="none")
+    max_folder = out_dir / "full" / "max" / "0"
+    max_folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(
+        out_dir / "full" / f"{sizes[-1]['width']},{sizes[-1]['height']}" / "0" / "default.jpg",
+        max_folder / "default.jpg",
+    )
+    info = {
+        "@context": "http://iiif.io/api/image/3/context.json",
+        "id": INFO_ID_PLACEHOLDER,
+        "type": "ImageService3",
+        "protocol": "http://iiif.io/api/image",
+        "profile": "level0",
+        "width": width,
+        "height": height,
+        "maxWidth": sizes[-1]["width"],
+        "maxHeight": sizes[-1]["height"],
+        "sizes": sizes,
+        "tiles": [{"width": TILE_SIZE, "height": TILE_SIZE, "scaleFactors": factors}],
+        "preferredFormats": ["jpg"],
+    }
+    (out_dir / "info.json").write_text(json.dumps(info, indent=1))
+    return info
+
+
+def _swap_in(built: Path, final: Path) -> None:
+    """Replace ``final`` by ``built`` so that readers see the old set or the new, never a mix."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        trash = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+        final.rename(trash)
+        built.rename(final)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        built.rename(final)
+
+
+def _work_dir(root: Path, checksum: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    return root / f".tmp-{checksum}-{uuid.uuid4().hex[:8]}"
+
+
+def clean_interrupted_work() -> int:
+    """Remove temporary folders left by an interrupted run; return how many."""
+    removed = 0
+    for root in (derivatives_root(), tiles_root()):
+        if not root.exists():
+            continue
+        for leftover in [*root.glob(".tmp-*"), *root.glob("*/.tmp-*"), *root.glob("*/.old-*")]:
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def derivative_dir(checksum: str) -> Path:
+    return derivatives_root() / checksum[:2] / checksum
+
+
+def tile_dir(checksum: str) -> Path:
+    return tiles_root() / checksum[:2] / checksum
+
+
+def is_complete(image) -> bool:
+    return (
+        bool(image.renditions)
+        and (tile_dir(image.checksum) / "info.json").exists()
+        and all(
+            (derivative_dir(image.checksum) / f"{r['width']}.jpg").exists()
+            for r in image.renditions
+        )
+    )
+
+
+def process_image(image, *, force: bool = False) -> bool:
+    """Make ``image``'s renditions and tiles; record the outcome on the image.
+
+    Returns True when the image is ready. Errors are recorded for curators, not raised.
+    """
+    from exhibit.models import Image
+
+    if not force and image.processing_state == Image.Processing.READY and is_complete(image):
+        return True
+    Image.objects.filter(pk=image.pk).update(processing_state=Image.Processing.PROCESSING)
+    checksum = image.checksum
+    renditions_work = _work_dir(derivative_dir(checksum).parent, checksum)
+    tiles_work = _work_dir(tile_dir(checksum).parent, checksum)
+    try:
+        with local_path(image.original) as path:
+            source = _load_srgb(path)
+            renditions_work.mkdir()
+            tiles_work.mkdir()
+            renditions = _build_renditions(source, renditions_work)
+            _build_tiles(source, tiles_work / "tiles")
+        _swap_in(renditions_work, derivative_dir(checksum))
+        _swap_in(tiles_work / "tiles", tile_dir(checksum))
+        shutil.rmtree(tiles_work, ignore_errors=True)
+    except Exception as error:
+        logger.exception("Processing image %s failed", image.pk)
+        shutil.rmtree(renditions_work, ignore_errors=True)
+        shutil.rmtree(tiles_work, ignore_errors=True)
+        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        Image.objects.filter(pk=image.pk).update(
+            processing_state=Image.Processing.FAILED, processing_error=message[:2000]
+        )
+        image.processing_state, image.processing_error = Image.Processing.FAILED, message
+        return False
+    fields = {
+        "renditions": renditions,
+        "processing_state": Image.Processing.READY,
+        "processing_error": "",
+        "processed_at": timezone.now(),
+    }
+    Image.objects.filter(pk=image.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(image, name, value)
+    return True
+
+
+def remove_files_for(checksum: str) -> None:
+    """Delete the derivatives and tiles made from one original (after it is replaced)."""
+    shutil.rmtree(derivative_dir(checksum), ignore_errors=True)
+    shutil.rmtree(tile_dir(checksum), ignore_errors=True)

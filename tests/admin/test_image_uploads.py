@@ -112,12 +112,14 @@ def test_valid_upload_keeps_original_byte_for_byte_and_makes_derivatives(curator
     assert image.checksum == hashlib.sha256(content).hexdigest()
     assert (image.width, image.height, image.format) == (2400, 1600, "PNG")
     assert image.original_filename == "galo-2176.png"
-    assert (image.display_width, image.thumbnail_width) == (1600, 400)
-    assert image.srcset.endswith("1600w")
+    assert image.processing_state == Image.Processing.READY
+    assert [r["width"] for r in image.renditions] == [400, 800, 1600, 2400]
+    assert image.srcset.endswith("2400w")
+    assert image.srcset_webp.split(", ")[0].endswith(".webp 400w")
 
 
 @pytest.mark.django_db
-def test_derivatives_apply_exif_orientation_and_drop_gps(curator_client):
+def test_derivatives_apply_exif_orientation_and_drop_gps(curator_client, media_root):
     exif = PILImage.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise to display
     exif[0x8825] = {2: (52.0, 36.0, 11.0), 1: "N"}  # GPS block
@@ -127,10 +129,12 @@ def test_derivatives_apply_exif_orientation_and_drop_gps(curator_client):
     response = post_image(curator_client, buffer.getvalue(), "rotated.jpg")
     assert response.status_code == 302
     image = Image.objects.get()
-    with image.display.open("rb") as handle, PILImage.open(handle) as display:
-        assert display.size == (400, 800)  # portrait after orientation
-        assert not display.getexif()
-        assert "exif" not in display.info
+    for extension in ("jpg", "webp"):
+        path = media_root / "media" / image.rendition_url(400, extension).removeprefix("/media/")
+        with PILImage.open(path) as display:
+            assert display.size == (400, 800)  # portrait after orientation
+            assert not display.getexif()
+            assert "exif" not in display.info
 
 
 @pytest.mark.django_db
@@ -176,6 +180,8 @@ def test_replacing_the_file_keeps_metadata_and_removes_the_old_original(curator_
     assert image.caption == "Kept"
     assert image.original_filename == "second.png"
     files = media_files(media_root)
-    assert old_original not in files
-    assert image.original.name in files
-    assert len([f for f in files if f.startswith("derivatives/")]) == 2
+    assert f"private/{old_original}" not in files
+    assert f"private/{image.original.name}" in files
+    renditions = [f for f in files if f.startswith("media/derivatives/")]
+    assert len(renditions) == 2 * len(image.renditions)
+    assert all(image.checksum in f for f in renditions)
