@@ -21,6 +21,16 @@ def media_root(settings, tmp_path):
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the IIIF views remember visibility)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def curator(db):
     return make_user("curator", group="Curator")

@@ -277,6 +277,10 @@ class Image(Dated, TimeStamped):
             # The database backend stores the task in this transaction, so its worker sees
             # it only once the image is committed; the immediate backend runs it right here.
             process_image.enqueue(self.pk)
+            # With the immediate backend the work is done: show its outcome on this instance.
+            self.refresh_from_db(
+                fields=["renditions", "processing_state", "processing_error", "processed_at"]
+            )
         if replaced and replaced["original"] != self.original.name:
             # The old files go once the new original is safely recorded, never before.
             storage, old = self.original.storage, replaced

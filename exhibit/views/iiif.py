@@ -26,22 +26,22 @@ REGION = re.compile(r"^(full|\d+,\d+,\d+,\d+)$")
 SIZE = re.compile(r"^(max|\d+,\d+)$")
 
 
-def _published_checksum(slug):
-    """The checksum of a published, processed image's files, or None."""
+def _published_image(slug):
+    """``(checksum, width, height)`` of a published, processed image; else 404."""
     key = f"iiif:visible:{slug}"
-    checksum = cache.get(key)
-    if checksum is None:
+    found = cache.get(key)
+    if found is None:
         row = (
             Image.objects.published()
             .filter(slug=slug, processing_state=Image.Processing.READY)
-            .values_list("checksum", flat=True)
+            .values_list("checksum", "width", "height")
             .first()
         )
-        checksum = row or ""
-        cache.set(key, checksum, VISIBILITY_SECONDS)
-    if not checksum:
+        found = list(row) if row else []
+        cache.set(key, found, VISIBILITY_SECONDS)
+    if not found:
         raise Http404("No published image here.")
-    return checksum
+    return found
 
 
 def _cors(response):
@@ -60,13 +60,13 @@ def service_url(request, slug):
 @require_safe
 def image_base(request, slug):
     """The service's base URI redirects to its description, as the Image API asks (§2.2)."""
-    _published_checksum(slug)
+    _published_image(slug)
     return _cors(HttpResponseRedirect(reverse("exhibit:iiif_image_info", kwargs={"slug": slug})))
 
 
 @require_safe
 def image_info(request, slug):
-    checksum = _published_checksum(slug)
+    checksum, _, _ = _published_image(slug)
     path = tile_dir(checksum) / "info.json"
     try:
         info = json.loads(path.read_text())
@@ -84,7 +84,9 @@ def image_file(request, slug, region, size, rotation, quality, extension):
         raise Http404("Not a canonical level-0 request.")
     if rotation != "0" or quality != "default" or extension != "jpg":
         raise Http404("Level 0 serves rotation 0, default quality, jpg only.")
-    checksum = _published_checksum(slug)
+    checksum, width, height = _published_image(slug)
+    if region == f"0,0,{width},{height}":
+        region = "full"  # the canonical name of the whole image (Image API 3.0 §4.7)
     relative = f"{checksum[:2]}/{checksum}/{region}/{size}/0/default.jpg"
     path = tile_dir(checksum) / region / size / "0" / "default.jpg"
     if not path.is_file():

@@ -1,0 +1,136 @@
+#!/usr/bin/env python
+"""Benchmark: our image pipeline against libvips' own `vips dzsave`, on 100 MP and 300 MP TIFFs.
+
+Generates the TIFFs (8-bit RGB, uncompressed, as archival scans usually are) under a scratch
+folder, then, each in a fresh process so peak memory is its own, runs:
+
+- ours: exhibit.services.imaging's whole build for one image (sRGB load, WebP and JPEG
+  renditions for srcset, the IIIF level-0 tile pyramid, listed sizes and info.json);
+- vips: `vips dzsave in.tif out --layout iiif3 --tile-size 512 --overlap 0 --depth onetile`
+  (Debian's libvips-tools, installed here if missing).
+
+Prints wall time and peak RSS for each and our figures as ratios of theirs. Targets: within
+1.5x of its time and 2x of its memory. Usage: .venv/bin/python bench/images.py [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"100 MP": (12_248, 8_165), "300 MP": (21_213, 14_142)}
+TIME_TARGET, MEMORY_TARGET = 1.5, 2.0
+
+
+def ensure_vips_cli() -> str:
+    found = shutil.which("vips")
+    if found:
+        return found
+    print("Installing Debian's libvips-tools for the reference `vips` command ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)  # noqa: S607
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "libvips-tools"],  # noqa: S607
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return shutil.which("vips") or sys.exit("libvips-tools did not provide `vips`")
+
+
+def make_tiff(path: Path, width: int, height: int) -> None:
+    """A scan-like picture: smooth gradients with grain, so JPEG has real work to do."""
+    import pyvips
+
+    x = pyvips.Image.xyz(width, height)
+    gradient = (x[0] * 255 / width + x[1] * 128 / height).cast("uchar")
+    grain = pyvips.Image.gaussnoise(width, height, sigma=12, mean=0)
+    grey = (gradient + grain).cast("uchar")
+    rgb = grey.bandjoin([(grey * 0.9).cast("uchar"), (grey * 0.75).cast("uchar")])
+    rgb = rgb.copy(interpretation="srgb")
+    rgb.tiffsave(str(path), compression="none", strip=False, bigtiff=True)
+
+
+def run_measured(command: list[str]) -> tuple[float, int]:
+    """Run a command in its own process; return (seconds, peak RSS in bytes)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command)  # noqa: S603
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def child_ours(source: str, out: str) -> None:
+    """The pipeline for one original, as process_image runs it, without the database."""
+    sys.path.insert(0, str(ROOT))
+    from exhibit.services import imaging
+
+    out_dir = Path(out)
+    (out_dir / "renditions").mkdir(parents=True)
+    image = imaging._load_srgb(source)
+    imaging._build_renditions(image, out_dir / "renditions")
+    imaging._build_tiles(image, out_dir / "tiles")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--only", choices=list(SIZES), help="one size only")
+    args = parser.parse_args()
+    vips = ensure_vips_cli()
+    scratch = Path(tempfile.mkdtemp(prefix="exhibit-bench-"))
+    rows = []
+    try:
+        for label, (width, height) in SIZES.items():
+            if args.only and label != args.only:
+                continue
+            tiff = scratch / f"{label.split()[0]}mp.tif"
+            print(f"Generating {label} TIFF ({width} x {height}) ...", flush=True)
+            make_tiff(tiff, width, height)
+            theirs = run_measured(
+                [vips, "dzsave", str(tiff), str(scratch / f"vips-{label[:3]}"), "--layout",
+                 "iiif3", "--tile-size", "512", "--overlap", "0", "--depth", "onetile",
+                 "--suffix", ".jpg[Q=85]"]
+            )  # fmt: skip
+            ours = run_measured(
+                [sys.executable, __file__, "--child", str(tiff), str(scratch / f"ours-{label[:3]}")]
+            )
+            rows.append((label, ours, theirs))
+            for folder in scratch.glob("*-*"):
+                shutil.rmtree(folder, ignore_errors=True)
+            tiff.unlink()
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    print()
+    print("| image | ours: time | ours: peak RSS | vips dzsave: time | vips dzsave: peak RSS "
+          "| time ratio | memory ratio |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    within = True
+    for label, (our_time, our_rss), (their_time, their_rss) in rows:
+        time_ratio, memory_ratio = our_time / their_time, our_rss / their_rss
+        within &= time_ratio <= TIME_TARGET and memory_ratio <= MEMORY_TARGET
+        print(
+            f"| {label} | {our_time:.1f} s | {our_rss / 2**20:.0f} MiB | {their_time:.1f} s "
+            f"| {their_rss / 2**20:.0f} MiB | {time_ratio:.2f}x | {memory_ratio:.2f}x |"
+        )
+    verdict = "within" if within else "NOT within"
+    targets = f"time <= {TIME_TARGET}x, memory <= {MEMORY_TARGET}x of vips dzsave"
+    print(f"\nTargets: {targets}: {verdict}.")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child_ours(sys.argv[2], sys.argv[3])
+    else:
+        main()

@@ -1,0 +1,131 @@
+"""The image pipeline: colour, orientation, odd pixel formats, and interruption."""
+
+import io
+
+import pytest
+import pyvips
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from PIL import Image as PILImage
+
+from exhibit.models import Image
+from exhibit.services import imaging
+from tests.factories import make_image
+
+
+def vips_bytes(image, suffix=".jpg[Q=95]"):
+    return image.write_to_buffer(suffix)
+
+
+def solid_red(width=64, height=64):
+    red = pyvips.Image.black(width, height, bands=3) + [255, 0, 0]
+    return red.cast("uchar").copy(interpretation="srgb")
+
+
+def rendition_pixel(image, extension="jpg"):
+    path = imaging.derivative_dir(image.checksum) / f"{image.renditions[0]['width']}.{extension}"
+    with PILImage.open(path) as picture:
+        return picture.convert("RGB").getpixel((5, 5)), picture.info
+
+
+def near(pixel, expected, tolerance=12):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, expected, strict=True))
+
+
+@pytest.mark.django_db
+def test_embedded_icc_profile_is_converted_to_srgb():
+    # Pure sRGB red written in Display P3 numbers (about 234, 51, 35) with the P3 profile.
+    p3 = solid_red().icc_transform("p3", input_profile="srgb", embedded=False)
+    image = make_image(original=ContentFile(vips_bytes(p3), name="p3.jpg"))
+    pixel, info = rendition_pixel(image)
+    assert near(pixel, (255, 0, 0)), pixel
+    assert "icc_profile" not in info
+
+
+@pytest.mark.django_db
+def test_cmyk_scan_becomes_srgb():
+    cmyk = solid_red().icc_transform("cmyk", input_profile="srgb", embedded=False)
+    image = make_image(original=ContentFile(vips_bytes(cmyk), name="cmyk.jpg"))
+    pixel, _ = rendition_pixel(image)
+    assert near(pixel, (255, 0, 0), tolerance=40), pixel
+
+
+@pytest.mark.django_db
+def test_sixteen_bit_tiff_and_transparent_png_are_processed():
+    deep = (pyvips.Image.black(300, 200, bands=3) + [40000, 20000, 0]).cast("ushort")
+    deep = deep.copy(interpretation="rgb16")
+    tiff = make_image(original=ContentFile(vips_bytes(deep, ".tif"), name="deep.tif"))
+    assert tiff.processing_state == Image.Processing.READY
+    assert tiff.format == "TIFF"
+    buffer = io.BytesIO()
+    PILImage.new("RGBA", (300, 200), (0, 0, 0, 0)).save(buffer, "PNG")
+    png = make_image(original=ContentFile(buffer.getvalue(), name="clear.png"))
+    pixel, _ = rendition_pixel(png)
+    assert pixel == (255, 255, 255)  # transparency flattened onto white, not black
+
+
+@pytest.mark.django_db
+def test_small_originals_are_never_upscaled():
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (250, 100), (10, 20, 30)).save(buffer, "PNG")
+    image = make_image(original=ContentFile(buffer.getvalue(), name="small.png"))
+    assert image.renditions == [{"width": 250, "height": 100}]
+
+
+@pytest.mark.django_db
+def test_failure_is_recorded_for_curators_not_raised(monkeypatch):
+    def broken(*args, **kwargs):
+        raise pyvips.Error("simulated libvips failure")
+
+    monkeypatch.setattr(imaging, "_build_tiles", broken)
+    image = make_image()
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.FAILED
+    assert "simulated libvips failure" in image.processing_error
+    assert not list(imaging.derivatives_root().glob("*/.tmp-*"))
+
+
+@pytest.mark.django_db
+def test_interrupted_rebuild_keeps_the_old_files_and_a_rerun_completes(monkeypatch, capsys):
+    image = make_image()
+    info = imaging.tile_dir(image.checksum) / "info.json"
+    before = info.read_text()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(imaging, "_build_tiles", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        imaging.process_image(image, force=True)
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.PROCESSING
+    assert info.read_text() == before  # the complete old set is still in place
+    assert list(imaging.derivatives_root().glob("*/.tmp-*"))  # the work left behind
+
+    monkeypatch.undo()
+    call_command("rebuild_images")
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.READY
+    assert imaging.is_complete(image)
+    assert not list(imaging.derivatives_root().glob("*/.tmp-*"))
+    assert not list(imaging.tiles_root().glob("*/.tmp-*"))
+    assert "Removed" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_rebuild_skips_complete_images_unless_forced(capsys):
+    make_image()
+    call_command("rebuild_images")
+    assert "Rebuilt 0 image(s); 1 already complete; 0 failed." in capsys.readouterr().out
+    call_command("rebuild_images", "--force")
+    assert "Rebuilt 1 image(s); 0 already complete; 0 failed." in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_rebuild_restores_deleted_tiles(capsys):
+    image = make_image()
+    imaging.remove_files_for(image.checksum)
+    call_command("rebuild_images", "--dry-run")
+    assert f"Would rebuild {image.slug}" in capsys.readouterr().out
+    call_command("rebuild_images")
+    assert imaging.is_complete(image)
