@@ -76,9 +76,7 @@ def child_ours(source: str, out: str) -> None:
 
     out_dir = Path(out)
     (out_dir / "renditions").mkdir(parents=True)
-    image = imaging._load_srgb(source)
-    imaging._build_renditions(image, out_dir / "renditions")
-    imaging._build_tiles(image, out_dir / "tiles")
+    imaging.build_image_files(source, out_dir / "renditions", out_dir / "tiles")
 
 
 def main() -> None:

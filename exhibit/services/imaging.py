@@ -144,17 +144,16 @@ def validate_image_file(file):
 # Building ---------------------------------------------------------------------------------
 
 
-def _load_srgb(path: str):
-    """The original as 8-bit sRGB (or grey), upright, without alpha: what visitors see."""
+def _to_srgb(image):
+    """``image`` as 8-bit sRGB (or grey), upright, without alpha: what visitors see."""
     import pyvips
 
-    image = pyvips.Image.new_from_file(path)
     image = image.autorot()
     if image.get_typeof("icc-profile-data"):
         try:
             image = image.icc_transform("srgb", embedded=True, intent="perceptual")
         except pyvips.Error:
-            logger.warning("Ignoring an unusable ICC profile in %s", path)
+            logger.warning("Ignoring an unusable ICC profile")
     if image.hasalpha():
         image = image.flatten(background=[255] * (image.bands - 1))
     if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
@@ -165,16 +164,56 @@ def _load_srgb(path: str):
     return image
 
 
+def _load_srgb(path: str):
+    """The whole original, streamed top to bottom (rotating needs random access instead)."""
+    import pyvips
+
+    header = pyvips.Image.new_from_file(path)  # reads the header only
+    orientation = header.get("orientation") if header.get_typeof("orientation") else 1
+    access = "sequential" if orientation in (0, 1) else "random"
+    return _to_srgb(pyvips.Image.new_from_file(path, access=access))
+
+
+def _preview_from_tiles(tiles_dir: Path, width: int, height: int):
+    """A copy at least ``min(width, MAX_SIZE)`` wide, assembled from one level of the pyramid.
+
+    The pyramid already holds every power-of-two reduction of the original, so the preview
+    for renditions and listed sizes costs a few small JPEG decodes, not a second pass over
+    a 300-megapixel scan.
+    """
+    import pyvips
+
+    target = min(width, MAX_SIZE)
+    factor = 1
+    while math.ceil(width / (factor * 2)) >= target:
+        factor *= 2
+    level_w, level_h = math.ceil(width / factor), math.ceil(height / factor)
+    span = TILE_SIZE * factor
+    canvas = None
+    for y in range(0, height, span):
+        for x in range(0, width, span):
+            region_w, region_h = min(span, width - x), min(span, height - y)
+            whole = (x, y, region_w, region_h) == (0, 0, width, height)
+            region = "full" if whole else f"{x},{y},{region_w},{region_h}"
+            size = f"{math.ceil(region_w / factor)},{math.ceil(region_h / factor)}"
+            tile = pyvips.Image.new_from_file(str(tiles_dir / region / size / "0" / "default.jpg"))
+            if canvas is None:
+                canvas = pyvips.Image.black(level_w, level_h, bands=tile.bands).copy(
+                    interpretation=tile.interpretation
+                )
+            canvas = canvas.insert(tile, x // factor, y // factor)
+    return canvas.cast("uchar").copy_memory()
+
+
 def rendition_widths(width: int) -> list[int]:
     """Widths to make for ``srcset``: the standard ones the original can fill, else itself."""
     widths = [w for w in RENDITION_WIDTHS if w <= width]
     return widths or [width]
 
 
-def _build_renditions(image, out_dir: Path) -> list[dict]:
-    """JPEG and WebP renditions at each width, without any metadata."""
-    widths = rendition_widths(image.width)
-    largest = image.thumbnail_image(widths[-1], height=10_000_000, size="down").copy_memory()
+def _build_renditions(largest, out_dir: Path) -> list[dict]:
+    """JPEG and WebP renditions at each width, without any metadata, from the preview."""
+    widths = rendition_widths(largest.width)
     renditions = []
     for width in reversed(widths):
         scaled = largest
@@ -194,8 +233,12 @@ def _scale_factors(width: int, height: int) -> list[int]:
     return factors
 
 
-def _build_tiles(image, out_dir: Path) -> dict:
-    """IIIF Image API 3.0 level-0 files: tiles, listed sizes and ``info.json``."""
+def _build_tiles(image, out_dir: Path):
+    """IIIF Image API 3.0 level-0 files: tiles, listed sizes and ``info.json``.
+
+    ``image`` is the whole original, streamed once into the tile pyramid; the listed sizes
+    are made from a preview assembled from the pyramid, which is also returned.
+    """
     image.dzsave(
         str(out_dir),
         layout="iiif3",
@@ -216,10 +259,10 @@ def _build_tiles(image, out_dir: Path) -> dict:
         if w <= MAX_SIZE and h <= MAX_SIZE:
             sizes.append({"width": w, "height": h})
     sizes.sort(key=lambda s: s["width"])
-    largest = image.thumbnail_image(sizes[-1]["width"], height=10_000_000).copy_memory()
+    preview = _preview_from_tiles(out_dir, width, height)
     for size in sizes:
         w, h = size["width"], size["height"]
-        scaled = largest.resize(w / largest.width, vscale=h / largest.height)
+        scaled = preview.resize(w / preview.width, vscale=h / preview.height)
         folder = out_dir / "full" / f"{w},{h}" / "0"
         folder.mkdir(parents=True, exist_ok=True)
         scaled.jpegsave(str(folder / "default.jpg"), Q=85, keep="none")
@@ -244,7 +287,17 @@ def _build_tiles(image, out_dir: Path) -> dict:
         "preferredFormats": ["jpg"],
     }
     (out_dir / "info.json").write_text(json.dumps(info, indent=1))
-    return info
+    return preview
+
+
+def build_image_files(path: str, renditions_dir: Path, tiles_dir: Path) -> list[dict]:
+    """The tile tree into ``tiles_dir``, then renditions into ``renditions_dir``.
+
+    One streaming pass over the original makes the tile pyramid; renditions and listed sizes
+    come from the pyramid, so memory stays bounded and the scan is read once.
+    """
+    preview = _build_tiles(_load_srgb(path), tiles_dir)
+    return _build_renditions(preview, renditions_dir)
 
 
 def _swap_in(built: Path, final: Path) -> None:
@@ -309,12 +362,10 @@ def process_image(image, *, force: bool = False) -> bool:
     renditions_work = _work_dir(derivative_dir(checksum).parent, checksum)
     tiles_work = _work_dir(tile_dir(checksum).parent, checksum)
     try:
+        renditions_work.mkdir()
+        tiles_work.mkdir()
         with local_path(image.original) as path:
-            source = _load_srgb(path)
-            renditions_work.mkdir()
-            tiles_work.mkdir()
-            renditions = _build_renditions(source, renditions_work)
-            _build_tiles(source, tiles_work / "tiles")
+            renditions = build_image_files(path, renditions_work, tiles_work / "tiles")
         _swap_in(renditions_work, derivative_dir(checksum))
         _swap_in(tiles_work / "tiles", tile_dir(checksum))
         shutil.rmtree(tiles_work, ignore_errors=True)
