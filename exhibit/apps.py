@@ -5,3 +5,11 @@ class ExhibitConfig(AppConfig):
     name = "exhibit"
     verbose_name = "Exhibits"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow's own bomb guard would refuse a 300 MP archival scan at its default limit
+        # (about 179 MP); align it with ours, which is checked from the header first.
+        Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS

@@ -185,3 +185,12 @@ def test_replacing_the_file_keeps_metadata_and_removes_the_old_original(curator_
     renditions = [f for f in files if f.startswith("media/derivatives/")]
     assert len(renditions) == 2 * len(image.renditions)
     assert all(image.checksum in f for f in renditions)
+
+
+@pytest.mark.django_db
+def test_default_limits_admit_a_300_megapixel_scan(curator_client):
+    # Header only: the pixel check passes, so the refusal is for the missing data.
+    response = post_image(curator_client, png_header_only(20_000, 15_000), "scan.png", "image/png")
+    errors = " ".join(response.context["adminform"].form.errors["original"])
+    assert "truncated or corrupt" in errors
+    assert "pixels" not in errors
