@@ -1,0 +1,129 @@
+"""Visitors download an original only when it is published and its rights allow."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from exhibit.models import Rights, Status
+from tests.factories import image_bytes, make_exhibit, make_image
+
+
+def download_url(image):
+    return reverse("exhibit:image_original", kwargs={"slug": image.slug})
+
+
+def published_image(**kwargs):
+    image = make_image(**kwargs)
+    make_exhibit(cover_image=image)
+    return image
+
+
+def webp_bytes():
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (320, 200), (30, 60, 90)).save(buffer, "WEBP")
+    return buffer.getvalue()
+
+
+FORMATS = {
+    "JPEG": (lambda: image_bytes(fmt="JPEG"), "scan.jpg", "image/jpeg"),
+    "PNG": (lambda: image_bytes(fmt="PNG"), "GALO 2176-1-1.png", "image/png"),
+    "TIFF": (lambda: image_bytes(fmt="TIFF"), "rgva_33987.tif", "image/tiff"),
+    "WEBP": (webp_bytes, "scan.webp", "image/webp"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_downloadable_published_original_is_served_byte_for_byte(client, fmt):
+    make_content, filename, content_type = FORMATS[fmt]
+    content = make_content()
+    image = published_image(rights=Rights.CC0, original=ContentFile(content, name=filename))
+    response = client.get(download_url(image))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response["Content-Length"] == str(len(content))
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_a_non_ascii_file_name_is_encoded_for_the_header(client):
+    image = published_image(
+        allow_download=True, original=ContentFile(image_bytes(), name="Липецк.jpg")
+    )
+    response = client.get(download_url(image))
+    assert response.status_code == 200
+    assert "filename*=utf-8''%D0%9B%D0%B8%D0%BF" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("rights", "allow_download"),
+    [(Rights.IN_COPYRIGHT, None), (Rights.NOT_EVALUATED, None), (Rights.CC0, False)],
+    ids=["in copyright", "not evaluated", "open rights but refused"],
+)
+def test_an_original_that_may_not_be_downloaded_is_404(client, rights, allow_download):
+    image = published_image(rights=rights, allow_download=allow_download)
+    assert client.get(download_url(image)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_allowing_the_download_overrides_closed_rights(client):
+    image = published_image(rights=Rights.IN_COPYRIGHT, allow_download=True)
+    assert client.get(download_url(image)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW])
+def test_an_unpublished_original_is_404_even_if_downloadable(client, status):
+    image = make_image(rights=Rights.CC0, allow_download=True)
+    make_exhibit(cover_image=image, status=status)
+    assert client.get(download_url(image)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_unknown_slug_is_404(client):
+    assert client.get("/images/no-such-image/original").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_missing_file_is_404_not_a_server_error(client):
+    image = published_image(rights=Rights.CC0)
+    image.original.storage.delete(image.original.name)
+    assert client.get(download_url(image)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_get_and_head_are_allowed(client):
+    image = published_image(rights=Rights.CC0)
+    assert client.head(download_url(image)).status_code == 200
+    assert client.post(download_url(image)).status_code == 405
+
+
+@pytest.mark.django_db
+def test_image_page_links_the_download_with_size_and_format(client):
+    content = image_bytes(size=(1200, 800), fmt="PNG")
+    image = published_image(rights=Rights.CC0, original=ContentFile(content, name="a.png"))
+    html = client.get(image.get_absolute_url()).content.decode()
+    assert f'href="{download_url(image)}"' in html
+    assert "Download original (1200 × 800 px, PNG, " in html
+
+
+@pytest.mark.django_db
+def test_image_page_has_no_download_link_when_not_downloadable(client):
+    image = published_image(rights=Rights.IN_COPYRIGHT)
+    html = client.get(image.get_absolute_url()).content.decode()
+    assert download_url(image) not in html
+    assert "Download original" not in html
+
+
+@pytest.mark.django_db
+def test_staff_preview_links_the_original_through_the_admin(curator_client):
+    image = make_image(rights=Rights.CC0)
+    html = curator_client.get(image.get_preview_url()).content.decode()
+    assert f'href="{image.original.url}"' in html
+    assert curator_client.get(image.original.url).status_code == 200
