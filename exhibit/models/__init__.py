@@ -1,3 +1,4 @@
+from .annotations import Annotation, EssayRevision
 from .archives import ArchivalReference, Repository
 from .base import Publishable, Status
 from .entities import Entity
@@ -7,12 +8,14 @@ from .images import Image, Rights
 from .people import Contributor
 
 __all__ = [
+    "Annotation",
     "ArchivalReference",
     "Block",
     "Contributor",
     "Entity",
     "Essay",
     "EssayAuthor",
+    "EssayRevision",
     "Exhibit",
     "GalleryItem",
     "Image",

@@ -85,6 +85,10 @@ class Essay(Publishable, TimeStamped):
         self.headings = rendered.headings
         self.word_count = rendered.word_count
         super().save(*args, **kwargs)
+        from exhibit.services.revisions import record_revision
+
+        # Every saved change of the text is a revision; annotations move with it.
+        _, self.reanchored = record_revision(self, user=getattr(self, "revision_user", None))
 
     @property
     def author_list(self):

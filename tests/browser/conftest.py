@@ -101,6 +101,7 @@ def roles(transactional_db):
     from django.apps import apps
 
     importlib.import_module("exhibit.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("exhibit.migrations.0004_annotation_roles").grant(apps, None)
 
 
 @pytest.fixture
