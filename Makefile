@@ -6,7 +6,11 @@ PORT ?= 8000
 # Checks that run with DEBUG off need a key; this one is for the checks only.
 CHECK_ENV := SECRET_KEY=insecure-check-only-key-0123456789-abcdefghijklmnopqrstuvwxyz DEBUG=false
 
-.PHONY: install run test lint format check clean
+# Front-end libraries: installed by npm from package-lock.json, copied into static files.
+NPM ?= npm
+VENDOR_STAMP := exhibit/static/vendor/openseadragon/openseadragon.min.js
+
+.PHONY: install assets run test lint format check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +20,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# npm ci writes node_modules/.package-lock.json, so it reruns only when the lockfile changes.
+node_modules/.package-lock.json: package-lock.json package.json
+	@command -v $(NPM) >/dev/null 2>&1 || { \
+	  echo "npm was not found: install Node.js 18+ with npm to build the front-end assets" >&2; \
+	  exit 1; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR_STAMP): node_modules/.package-lock.json scripts/build-assets.mjs
+	$(NPM) run --silent build
+
+assets: $(VENDOR_STAMP)
+
+install: $(VENV)/.installed assets
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -44,4 +61,4 @@ test: lint check
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) staticfiles screenshots .pytest_cache
+	rm -rf $(VENV) staticfiles screenshots .pytest_cache node_modules exhibit/static/vendor
