@@ -163,5 +163,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # libvips reports every operation at INFO.
         "pyvips": {"level": "WARNING"},
+        # django-tasks logs every task's start and end at INFO.
+        "django_tasks": {"level": "WARNING"},
     },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from django.db import models, transaction
 from django.utils.text import capfirst
 
 from exhibit.models import (
+    Annotation,
     ArchivalReference,
     Block,
     Contributor,
@@ -36,8 +38,10 @@ from exhibit.models import (
     Section,
     Status,
 )
+from exhibit.services.anchoring import selector_for
 from exhibit.services.imaging import remove_files_for
 
+from . import annotations as demo_annotations
 from . import content
 from .placeholders import render_placeholder
 
@@ -56,6 +60,7 @@ MODELS = [
     Section,
     Block,
     GalleryItem,
+    Annotation,
 ]
 
 Progress = Callable[[int, int, str], None]
@@ -166,6 +171,10 @@ def script_user():
         ) from error
 
 
+# Demo annotations get the same UUIDs on every machine, so reloading updates them in place.
+DEMO_NAMESPACE = uuid.UUID("6f1d2a8e-3c4b-5d6e-8f90-a1b2c3d4e5f6")
+
+
 class DemoLoader:
     def __init__(self, *, user, report: Report, progress: Progress | None = None):
         self.user = user
@@ -236,6 +245,7 @@ class DemoLoader:
         self.load_images()
         self.load_essays()
         self.load_exhibits()
+        self.load_annotations()
 
     def load_contributors(self) -> None:
         for spec in content.CONTRIBUTORS:
@@ -380,6 +390,47 @@ class DemoLoader:
                 )
                 change.add_inline(self.finish(author, log=False))
             self.essays[spec["slug"]] = self.finish(change).obj
+
+    def load_annotations(self) -> None:
+        """Notes on the essay's passages and on image regions, keyed by stable UUIDs."""
+        essay = self.essays[demo_annotations.ESSAY]
+        revision = essay.revisions.order_by("-number").first()
+        for quote, occurrence, motivation, entities, note in demo_annotations.TEXT:
+            start = -1
+            for _ in range(occurrence):
+                start = revision.text.find(quote, start + 1)
+            if start < 0:
+                raise DemoLoadError(f"The demo essay no longer contains “{quote}”.")
+            selector = selector_for(revision.text, start, start + len(quote))
+            key = f"{essay.slug}:{quote}:{occurrence}"
+            values = {
+                "essay": essay,
+                "revision": revision,
+                "exact": selector.exact,
+                "prefix": selector.prefix,
+                "suffix": selector.suffix,
+                "start": selector.start,
+                "end": selector.end,
+                "anchoring": Annotation.Anchoring.EXACT,
+                "motivation": motivation,
+                "body": note,
+                "creator": self.user,
+            }
+            self.load_annotation(key, values, entities)
+        for slug, x, y, w, h, motivation, entities, note in demo_annotations.REGIONS:
+            values = {
+                "image": self.images[slug],
+                "xywh": f"{x},{y},{w},{h}",
+                "motivation": motivation,
+                "body": note,
+                "creator": self.user,
+            }
+            self.load_annotation(f"{slug}:{x},{y},{w},{h}", values, entities)
+
+    def load_annotation(self, key: str, values: dict, entities: list[str]) -> None:
+        lookup = {"uuid": uuid.uuid5(DEMO_NAMESPACE, key)}
+        m2m = {"entities": [self.entities[slug] for slug in entities]}
+        self.finish(self.upsert(Annotation, lookup, values, m2m))
 
     def load_exhibits(self) -> None:
         for spec in content.EXHIBITS:

@@ -11,6 +11,7 @@ from PIL import Image as PILImage
 from exhibit.demo import content
 from exhibit.demo.placeholders import render_placeholder
 from exhibit.models import (
+    Annotation,
     ArchivalReference,
     Block,
     Contributor,
@@ -38,6 +39,7 @@ CONTENT_MODELS = [
     Section,
     Block,
     GalleryItem,
+    Annotation,
 ]
 # Through-model rows are logged inside their parent's entry, as the admin logs inlines.
 LOGGED_MODELS = [model for model in CONTENT_MODELS if model not in (EssayAuthor, GalleryItem)]
@@ -307,3 +309,17 @@ def test_placeholder_bytes_are_deterministic_and_labelled():
     assert first != other
     with PILImage.open(io.BytesIO(first)) as picture:
         assert (picture.format, picture.size) == ("JPEG", (2400, 1600))
+
+
+def test_demo_annotates_the_essay_and_the_photographs(demo_media):
+    load_demo()
+    text_notes = Annotation.objects.published().filter(essay__slug="training-grounds")
+    region_notes = Annotation.objects.published().filter(image__isnull=False)
+    assert text_notes.count() >= 40
+    assert region_notes.count() >= 6
+    assert all(note.entities.exists() for note in text_notes if note.motivation == "identifying")
+    revision_text = text_notes.first().revision.text
+    for note in text_notes:
+        assert revision_text[note.start : note.end] == note.exact
+    galo = region_notes.filter(image__slug="galo-german-pilots-as-tourists")
+    assert galo.count() >= 2
