@@ -58,6 +58,13 @@ class Essay(Publishable, TimeStamped):
     )
     original_date = models.DateField("original publication date", null=True, blank=True)
     original_url = models.URLField("original publication URL", blank=True)
+    references = models.ManyToManyField(
+        "exhibit.ArchivalReference",
+        blank=True,
+        related_name="essays",
+        verbose_name="archival sources cited",
+        help_text="Sources the essay cites or shows in figures.",
+    )
 
     objects = EssayManager()
 

@@ -9,6 +9,7 @@ import nh3
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 ALLOWED_TAGS = {
@@ -40,11 +41,19 @@ def sanitize_html(html: str) -> str:
     )
 
 
+def _render_figure(renderer, tokens, idx, options, env):
+    """``::: figure`` … ``:::`` is a figure whose picture is still to come, with its caption."""
+    if tokens[idx].nesting == 1:
+        return '<figure class="figure-placeholder">\n<figcaption>\n'
+    return "</figcaption>\n</figure>\n"
+
+
 def _parser(heading_anchors: bool) -> MarkdownIt:
     # Raw HTML in the source is escaped, not passed through; the sanitiser is a second wall.
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
+    md.use(container_plugin, name="figure", render=_render_figure)
     if heading_anchors:
         md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalinkSymbol="¶")
     return md
