@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import downloads, iiif, manifests
+from .views import annotations, downloads, iiif, manifests
 
 app_name = "exhibit"
 
@@ -38,6 +38,28 @@ urlpatterns = [
         name="exhibit_manifest",
     ),
     path("images/<slug:slug>/original", downloads.image_original, name="image_original"),
+    # W3C Web Annotation Protocol (read-only): annotations, their containers, and the essay
+    # revision texts that text annotations' positions count in.
+    path(
+        "annotations/<uuid:uuid>/",
+        annotations.AnnotationDetailView.as_view(),
+        name="annotation_detail",
+    ),
+    path(
+        "essays/<slug:slug>/annotations/",
+        annotations.EssayAnnotationsView.as_view(),
+        name="essay_annotations",
+    ),
+    path(
+        "images/<slug:slug>/annotations/",
+        annotations.ImageAnnotationsView.as_view(),
+        name="image_annotations",
+    ),
+    path(
+        "essays/<slug:slug>/revisions/<int:number>.txt",
+        annotations.EssayRevisionTextView.as_view(),
+        name="essay_revision_text",
+    ),
     # Staff previews of unpublished content: same pages, marked, never cached, noindex.
     path(
         "preview/exhibits/<slug:slug>/",

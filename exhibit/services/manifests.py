@@ -10,7 +10,11 @@ What the manifests promise (STANDARDS.md §3):
 - Each image is one Canvas the size of the original, painted by the level-0 image service's
   ``full/max`` image. That image is ``maxWidth`` × ``maxHeight`` from the stored ``info.json``
   (large scans are capped), so the body states that size, not the original's.
-- Region annotations will go in each Canvas's ``annotations``: see ``commentary_pages()``.
+- Published region annotations go in each Canvas's ``annotations``, one AnnotationPage of
+  W3C Annotations (cookbook recipes 0021 and 0266): see ``commentary_pages()``. In an image's
+  own manifest they keep their own IRIs (``/annotations/<uuid>/``), whose W3C description
+  targets that same Canvas; on an exhibit's Canvas, a different resource, they get ids of
+  their own under it.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.html import escape
 
-from exhibit.models import Block, Exhibit, GalleryItem, Image, Section
+from exhibit.models import Annotation, Block, Exhibit, GalleryItem, Image, Section
+from exhibit.services import webannotation
 from exhibit.services.imaging import tile_dir
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
@@ -197,14 +203,38 @@ def painting_page(canvas_id: str, image, info: dict, urls: ManifestUrls) -> dict
     }
 
 
-def commentary_pages(canvas_id: str, image, urls: ManifestUrls) -> list[dict]:
-    """AnnotationPages of non-painting annotations on the Canvas (none yet).
+def _annotations_on_canvas():
+    return Annotation.objects.published().order_by("pk")
 
-    Region annotations go here: a page of ``commenting`` Annotations whose target is a
-    SpecificResource on ``canvas_id`` with a FragmentSelector ``xywh=…`` (STANDARDS.md §3).
-    Whatever they need must be prefetched with the images, to keep the query count fixed.
+
+def commentary_pages(canvas_id: str, image, urls: ManifestUrls) -> list[dict]:
+    """The Canvas's published region annotations: one AnnotationPage, or none.
+
+    Each is an Annotation with the curator's motivation, the note as a TextualBody (HTML) and
+    a SpecificResource target on ``canvas_id`` with a FragmentSelector ``xywh=…`` and an
+    SvgSelector ``<path>`` (STANDARDS.md §3). The annotations come from
+    ``image.manifest_annotations``, which the callers prefetch to keep the query count
+    fixed; without it this asks the database.
     """
-    return []
+    annotations = getattr(image, "manifest_annotations", None)
+    if annotations is None:
+        annotations = list(_annotations_on_canvas().filter(image=image))
+    if not annotations:
+        return []
+    own_canvas = canvas_id == image_canvas_id(image_manifest_id(image.slug, urls.absolute))
+    items = []
+    for annotation in annotations:
+        if own_canvas:
+            annotation_id = urls.absolute(annotation.get_absolute_url())
+        else:
+            annotation_id = f"{canvas_id}/annotation/{annotation.uuid}"
+        item = {"id": annotation_id, "type": "Annotation", "motivation": annotation.motivation}
+        body = webannotation.textual_body(annotation)
+        if body:
+            item["body"] = body
+        item["target"] = webannotation.region_target(annotation, canvas_id)
+        items.append(item)
+    return [{"id": f"{canvas_id}/page/commentary", "type": "AnnotationPage", "items": items}]
 
 
 def image_canvas(
@@ -243,12 +273,27 @@ def _base(manifest_id: str) -> str:
     return manifest_id.removesuffix(".json")
 
 
+def image_manifest_id(slug: str, absolute: Callable[[str], str]) -> str:
+    return absolute(reverse("exhibit:image_manifest", kwargs={"slug": slug}))
+
+
+def image_canvas_id(manifest_id: str) -> str:
+    """The one Canvas of an image's own manifest: what its W3C region annotations target."""
+    return f"{_base(manifest_id)}/canvas/1"
+
+
 def published_image_for_manifest(slug: str) -> Image:
-    """A published, processed image with what its manifest shows, in one query."""
+    """A published, processed image with what its manifest shows, in two queries: the image,
+    then its published region annotations."""
     return (
         Image.objects.published()
         .filter(processing_state=Image.Processing.READY)
         .select_related("creator", "archival_reference__repository")
+        .prefetch_related(
+            Prefetch(
+                "annotations", queryset=_annotations_on_canvas(), to_attr="manifest_annotations"
+            )
+        )
         .get(slug=slug)
     )
 
@@ -277,7 +322,7 @@ def image_manifest(image, *, manifest_id: str, urls: ManifestUrls) -> dict:
     thumbnail = image_thumbnail(image, urls)
     if thumbnail:
         manifest["thumbnail"] = thumbnail
-    canvas_id = f"{_base(manifest_id)}/canvas/1"
+    canvas_id = image_canvas_id(manifest_id)
     manifest["items"] = [image_canvas(canvas_id, image, info, urls, describe=False)]
     return manifest
 
@@ -289,7 +334,8 @@ def published_exhibit_for_manifest(slug: str) -> Exhibit:
     """A published exhibit with its published sections and their image and gallery blocks.
 
     Five queries however large it is: exhibit (with cover), curators, sections, blocks (with
-    their images), gallery items (with theirs).
+    their images), gallery items (with theirs). ``exhibit_manifest()`` adds a sixth for the
+    region annotations of the images it shows.
     """
     image_fields = ("creator", "archival_reference__repository")
     blocks = (
@@ -339,6 +385,17 @@ def exhibit_images(exhibit) -> list[tuple[Section, list[Image]]]:
     return result
 
 
+def _attach_annotations(images: list[Image]) -> None:
+    """Give each image its published region annotations, in one query for all of them."""
+    if not images:
+        return
+    found = {image.pk: [] for image in images}
+    for annotation in _annotations_on_canvas().filter(image__in=list(found)):
+        found[annotation.image_id].append(annotation)
+    for image in images:
+        image.manifest_annotations = found[image.pk]
+
+
 def exhibit_manifest(exhibit, *, manifest_id: str, urls: ManifestUrls) -> dict:
     """The manifest of an exhibit: its images in reading order, one Range per section.
 
@@ -346,7 +403,7 @@ def exhibit_manifest(exhibit, *, manifest_id: str, urls: ManifestUrls) -> dict:
     ``exhibit`` comes from ``published_exhibit_for_manifest()``.
     """
     base = _base(manifest_id)
-    canvases, canvas_ids, ranges = [], {}, []
+    shown, canvas_ids, sections = [], {}, []
     for section, images in exhibit_images(exhibit):
         for image in images:
             if image.pk in canvas_ids:
@@ -354,19 +411,21 @@ def exhibit_manifest(exhibit, *, manifest_id: str, urls: ManifestUrls) -> dict:
             info = read_image_info(image)
             if info is None:
                 continue  # processed, but its tiles are gone: nothing to paint
-            canvas_id = f"{base}/canvas/{image.slug}"
-            canvas_ids[image.pk] = canvas_id
-            canvases.append(image_canvas(canvas_id, image, info, urls))
-        members = [canvas_ids[image.pk] for image in images if image.pk in canvas_ids]
-        if members:
-            ranges.append(
-                {
-                    "id": f"{base}/range/{section.slug}",
-                    "type": "Range",
-                    "label": language_map(section.title),
-                    "items": [{"id": canvas_id, "type": "Canvas"} for canvas_id in members],
-                }
-            )
+            canvas_ids[image.pk] = f"{base}/canvas/{image.slug}"
+            shown.append((image, info))
+        sections.append((section, [canvas_ids[i.pk] for i in images if i.pk in canvas_ids]))
+    _attach_annotations([image for image, _ in shown])
+    canvases = [image_canvas(canvas_ids[image.pk], image, info, urls) for image, info in shown]
+    ranges = [
+        {
+            "id": f"{base}/range/{section.slug}",
+            "type": "Range",
+            "label": language_map(section.title),
+            "items": [{"id": canvas_id, "type": "Canvas"} for canvas_id in members],
+        }
+        for section, members in sections
+        if members
+    ]
     if not canvases:
         # A Manifest must have at least one Canvas.
         raise ManifestUnavailable(f"Exhibit {exhibit.slug} shows no processed images.")

@@ -2,21 +2,24 @@
 
 import copy
 import io
+import re
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from iiif_prezi3 import Manifest
+from iiif_prezi3 import AnnotationPage, Manifest
 from iiif_prezi3.base import Base
 from PIL import Image as PILImage
 from pydantic import ValidationError
 
-from exhibit.models import Block, Contributor, Image, Rights, Status
+from exhibit.models import Annotation, Block, Contributor, Image, Rights, Status
 from tests.factories import (
     image_bytes,
     make_block,
+    make_essay,
     make_exhibit,
     make_full_exhibit,
     make_image,
@@ -27,6 +30,13 @@ from tests.factories import (
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 CONTENT_TYPE = f'application/ld+json;profile="{CONTEXT}"'
 HTML_PROPERTIES = ("summary",)  # and metadata/requiredStatement values
+# Commentary: the W3C motivations (IIIF adds painting and supplementing for content).
+COMMENTARY_MOTIVATIONS = {
+    "assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
+    "highlighting", "identifying", "linking", "moderating", "questioning", "replying", "tagging",
+}  # fmt: skip
+MEDIA_FRAGMENTS = "http://www.w3.org/TR/media-frags/"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 # Validation --------------------------------------------------------------------------------
@@ -91,6 +101,76 @@ def _check_resource(resource, where):
                     _check_resource(item, f"{here}[{index}]")
 
 
+def _check_region_target(target, canvas, where):
+    """A commentary target: the Canvas, or a SpecificResource on it whose selectors are a
+    media fragment inside it and an SVG of ``<path>``s (what Mirador draws) inside it."""
+    if isinstance(target, str):
+        assert target == canvas["id"], f"{where}: targets another Canvas"
+        return
+    assert target["type"] == "SpecificResource", where
+    source = target["source"]
+    assert (source if isinstance(source, str) else source["id"]) == canvas["id"], (
+        f"{where}: targets another Canvas"
+    )
+    selectors = target.get("selector", [])
+    for selector in selectors if isinstance(selectors, list) else [selectors]:
+        if selector["type"] == "FragmentSelector":
+            assert selector.get("conformsTo") == MEDIA_FRAGMENTS, where
+            match = re.fullmatch(r"xywh=(\d+),(\d+),(\d+),(\d+)", selector["value"])
+            assert match, f"{where}: not xywh in pixels"
+            x, y, w, h = map(int, match.groups())
+            assert w and h, f"{where}: an empty region"
+            assert x + w <= canvas["width"] and y + h <= canvas["height"], f"{where}: outside"
+        elif selector["type"] == "SvgSelector":
+            root = ET.fromstring(selector["value"])  # noqa: S314 (our own output)
+            assert root.tag == f"{SVG}svg", where
+            for element in root.iter():
+                assert element.tag in (f"{SVG}svg", f"{SVG}path"), f"{where}: Mirador draws paths"
+                assert not any(
+                    name == "style" or name.startswith("on") for name in element.attrib
+                ), f"{where}: no styles or scripts in an SvgSelector"
+            for path in root.iter(f"{SVG}path"):
+                numbers = [float(n) for n in re.findall(r"-?[\d.]+", path.attrib["d"])]
+                assert all(0 <= x <= canvas["width"] for x in numbers[0::2]), where
+                assert all(0 <= y <= canvas["height"] for y in numbers[1::2]), where
+        else:
+            raise AssertionError(f"{where}: unexpected selector {selector['type']}")
+
+
+def _check_commentary(canvas, where):
+    """Each AnnotationPage in a Canvas's ``annotations``: commentary on that Canvas.
+
+    The Manifest model accepts anything in ``annotations`` as a reference to a page (with
+    extra keys allowed), so each page is validated here as an AnnotationPage in its own right.
+    """
+    for index, page in enumerate(canvas.get("annotations", [])):
+        here = f"{where}.annotations[{index}]"
+        assert page["type"] == "AnnotationPage" and page["items"], f"{here}: needs items"
+        with _prezi3_defaults_off():
+            model = AnnotationPage.model_validate(page, strict=True)
+        dumped = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        assert dumped == page, f"{here}: unknown keys, or values the model had to coerce"
+        for annotation in page["items"]:
+            assert annotation["motivation"] in COMMENTARY_MOTIVATIONS, (
+                f"{here}: painting belongs in the Canvas's items"
+            )
+            _check_region_target(annotation["target"], canvas, here)
+            bodies = annotation.get("body", [])
+            for body in bodies if isinstance(bodies, list) else [bodies]:
+                if body["type"] == "TextualBody":
+                    value = body.get("value")
+                    assert isinstance(value, str) and value.strip(), f"{here}: no text"
+                    assert body.get("format") in ("text/plain", "text/html"), here
+
+
+def _ids_of_annotations_and_pages(data):
+    for canvas in data["items"]:
+        for page in canvas["items"] + canvas.get("annotations", []):
+            yield page["id"]
+            for annotation in page["items"]:
+                yield annotation["id"]
+
+
 def assert_valid_manifest(data):
     """Fail unless ``data`` is a IIIF Presentation 3.0 Manifest.
 
@@ -99,7 +179,8 @@ def assert_valid_manifest(data):
     ignore unknown or misspelt keys and coerce some values, so a difference means a fault).
     Then the rules the models do not encode: at least one Canvas, Canvas ids unique and without
     fragments, Ranges of this Manifest's Canvases, language maps with text in them, homepage
-    labels, ``@context`` only at the top.
+    labels, ``@context`` only at the top; commentary (region annotations) on its own Canvas,
+    within it, with W3C motivations and SVG that Mirador draws; annotation and page ids unique.
     """
     with _prezi3_defaults_off():
         model = Manifest.model_validate(data, strict=True)
@@ -115,6 +196,10 @@ def assert_valid_manifest(data):
         for page in canvas["items"]:
             for annotation in page["items"]:
                 assert annotation["target"] == canvas["id"]
+    for index, canvas in enumerate(data["items"]):
+        _check_commentary(canvas, f"items[{index}]")
+    ids = list(_ids_of_annotations_and_pages(data))
+    assert len(set(ids)) == len(ids), "annotation and AnnotationPage ids must be unique"
     for range_ in data.get("structures", []):
         assert range_["items"], "a Range must have items"
         assert {item["id"] for item in range_["items"]} <= set(canvas_ids)
@@ -325,9 +410,10 @@ def test_manifest_urls_use_site_url_when_set(client, photo, settings):
         assert url.startswith("https://exhibit.example.org/"), url
 
 
-def test_image_manifest_runs_one_query(client, photo, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert client.get(image_manifest_url(photo)).status_code == 200
+def test_image_manifest_runs_two_queries(client, annotated, django_assert_num_queries):
+    # The image, then its published region annotations.
+    with django_assert_num_queries(2):
+        assert client.get(image_manifest_url(annotated)).status_code == 200
 
 
 # Visibility --------------------------------------------------------------------------------
@@ -496,12 +582,125 @@ def test_exhibit_rights_only_when_one_statement_covers_every_image(client, db):
 @pytest.mark.parametrize("scale", [1, 3])
 def test_exhibit_manifest_query_count_is_fixed(client, db, django_assert_num_queries, scale):
     exhibit = make_full_exhibit(scale=scale)
-    with django_assert_num_queries(5):
+    for image in Image.objects.all():
+        annotate_region(image, xywh="1,2,30,40")
+    # Exhibit, curators, sections, blocks, gallery items; the images' region annotations.
+    with django_assert_num_queries(6):
         response = client.get(exhibit_manifest_url(exhibit))
     assert response.status_code == 200
     manifest = response.json()
     assert len(manifest["items"]) == 2 * scale * scale * 3  # sections × rows × (1 + 2 gallery)
+    assert all(len(canvas["annotations"][0]["items"]) == 1 for canvas in manifest["items"])
     assert_valid_manifest(manifest)
+
+
+# Region annotations ------------------------------------------------------------------------
+
+
+def annotate_region(image, xywh="749,1054,338,460", **kwargs):
+    kwargs.setdefault("body", "The hangar of the *aerodrome*.")
+    return Annotation.objects.create(image=image, xywh=xywh, **kwargs)
+
+
+@pytest.fixture
+def annotated(photo):
+    """The photograph with two published region notes and some that are not to be shown."""
+    annotate_region(photo, motivation="describing")
+    annotate_region(
+        photo, xywh="100,200,300,400", motivation="identifying",
+        polygon=[[100, 200], [400, 250], [250.5, 600]],
+    )  # fmt: skip
+    annotate_region(photo, xywh="0,0,10,10", retired=True)
+    return photo
+
+
+def commentary(canvas):
+    (page,) = canvas["annotations"]
+    return page
+
+
+def test_region_annotations_are_the_canvas_commentary(client, annotated):
+    manifest = get_json(client, image_manifest_url(annotated))
+    assert_valid_manifest(manifest)
+    (canvas,) = manifest["items"]
+    page = commentary(canvas)
+    assert page["id"] == f"{canvas['id']}/page/commentary"
+    assert page["type"] == "AnnotationPage"
+    notes = Annotation.objects.filter(image=annotated, retired=False).order_by("pk")
+    assert [item["id"] for item in page["items"]] == [
+        f"http://testserver{note.get_absolute_url()}" for note in notes
+    ]
+    first, second = page["items"]
+    assert first["motivation"] == "describing"
+    assert second["motivation"] == "identifying"
+    assert first["body"] == {
+        "type": "TextualBody",
+        "purpose": "describing",
+        "value": "<p>The hangar of the <em>aerodrome</em>.</p>",
+        "format": "text/html",
+        "language": "en",
+    }
+    assert first["target"] == {
+        "type": "SpecificResource",
+        "source": canvas["id"],
+        "selector": [
+            {
+                "type": "FragmentSelector",
+                "conformsTo": "http://www.w3.org/TR/media-frags/",
+                "value": "xywh=749,1054,338,460",
+            },
+            {
+                "type": "SvgSelector",
+                "value": '<svg xmlns="http://www.w3.org/2000/svg">'
+                '<path d="M749,1054 L1087,1054 L1087,1514 L749,1514 Z"/></svg>',
+            },
+        ],
+    }
+    assert second["target"]["selector"][1]["value"] == (
+        '<svg xmlns="http://www.w3.org/2000/svg"><path d="M100,200 L400,250 L250.5,600 Z"/></svg>'
+    )
+
+
+def test_a_manifests_annotations_are_the_published_w3c_annotations(client, annotated):
+    manifest = get_json(client, image_manifest_url(annotated))
+    for item in commentary(manifest["items"][0])["items"]:
+        w3c = get_json(client, path_of(item["id"]))
+        assert w3c["type"] == "Annotation"
+        assert w3c["motivation"] == item["motivation"]
+        assert w3c["body"][0] == item["body"]
+        assert {k: v for k, v in w3c["target"].items() if k != "scope"} == item["target"]
+
+
+def test_exhibit_canvases_carry_their_images_annotations_under_their_own_ids(client, annotated):
+    exhibit = annotated.blocks.get().section.exhibit
+    manifest = get_json(client, exhibit_manifest_url(exhibit))
+    assert_valid_manifest(manifest)
+    (canvas,) = manifest["items"]
+    items = commentary(canvas)["items"]
+    notes = Annotation.objects.filter(image=annotated, retired=False).order_by("pk")
+    assert [item["id"] for item in items] == [
+        f"{canvas['id']}/annotation/{note.uuid}" for note in notes
+    ]
+    assert all(item["target"]["source"] == canvas["id"] for item in items)
+
+
+def test_unpublished_annotations_stay_out_of_manifests(client, photo):
+    annotate_region(photo, retired=True)
+    essay = make_essay()
+    make_block(make_section(make_exhibit()), kind=Block.Kind.ESSAY, essay=essay)
+    Annotation.objects.create(essay=essay, exact="school", body="A note on the text.")
+    manifest = get_json(client, image_manifest_url(photo))
+    assert_valid_manifest(manifest)
+    assert "annotations" not in manifest["items"][0]
+
+
+def test_a_region_without_a_note_is_still_shown(client, photo):
+    annotate_region(photo, body="", motivation="identifying")
+    manifest = get_json(client, image_manifest_url(photo))
+    assert_valid_manifest(manifest)
+    (item,) = commentary(manifest["items"][0])["items"]
+    assert "body" not in item
+    assert item["motivation"] == "identifying"
 
 
 # The validation itself ---------------------------------------------------------------------
@@ -536,6 +735,58 @@ def test_validation_catches_a_broken_manifest(client, photo, breakage):
     broken = copy.deepcopy(manifest)
     BREAKAGES[breakage](broken)
     with pytest.raises((AssertionError, ValidationError)):
+        assert_valid_manifest(broken)
+
+
+def _commentary_item(manifest, index=0):
+    return manifest["items"][0]["annotations"][0]["items"][index]
+
+
+def _selector(manifest, kind):
+    selectors = _commentary_item(manifest)["target"]["selector"]
+    return next(selector for selector in selectors if selector["type"] == kind)
+
+
+ANNOTATION_BREAKAGES = {
+    "painting among the commentary": lambda m: _commentary_item(m).update(motivation="painting"),
+    "target on another canvas": lambda m: _commentary_item(m)["target"].update(
+        source="https://elsewhere.example.org/canvas/1"
+    ),
+    "region outside the canvas": lambda m: _selector(m, "FragmentSelector").update(
+        value="xywh=2900,1900,200,200"
+    ),
+    "region in percent": lambda m: _selector(m, "FragmentSelector").update(
+        value="xywh=percent:10,10,20,20"
+    ),
+    "misspelt conformsTo": lambda m: _selector(m, "FragmentSelector").update(
+        comformsTo=_selector(m, "FragmentSelector").pop("conformsTo")
+    ),
+    "polygon in the svg": lambda m: _selector(m, "SvgSelector").update(
+        value='<svg xmlns="http://www.w3.org/2000/svg"><polygon points="1,1 9,1 5,9"/></svg>'
+    ),
+    "style in the svg": lambda m: _selector(m, "SvgSelector").update(
+        value='<svg xmlns="http://www.w3.org/2000/svg"><path style="fill:red" d="M1,1 L9,9 Z"/>'
+        "</svg>"
+    ),
+    "svg not well formed": lambda m: _selector(m, "SvgSelector").update(value="<svg><path>"),
+    "selector type misspelt": lambda m: _selector(m, "SvgSelector").update(type="SVGSelector"),
+    "@context on an annotation": lambda m: _commentary_item(m).update({"@context": CONTEXT}),
+    "annotation label as a plain string": lambda m: _commentary_item(m).update(label="Hangar"),
+    "body without a value": lambda m: _commentary_item(m)["body"].pop("value"),
+    "empty commentary page": lambda m: m["items"][0]["annotations"][0].update(items=[]),
+    "annotation ids repeated": lambda m: _commentary_item(m, 1).update(
+        id=_commentary_item(m)["id"]
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", ANNOTATION_BREAKAGES)
+def test_validation_catches_broken_commentary(client, annotated, breakage):
+    manifest = get_json(client, image_manifest_url(annotated))
+    assert_valid_manifest(copy.deepcopy(manifest))
+    broken = copy.deepcopy(manifest)
+    ANNOTATION_BREAKAGES[breakage](broken)
+    with pytest.raises((AssertionError, ValidationError, ET.ParseError)):
         assert_valid_manifest(broken)
 
 
