@@ -16,8 +16,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# iiif-prezi3 pins Pillow<=12.0 for helpers we do not use; see pyproject.toml.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps 'iiif-prezi3==3.1.1'
 	touch $@
 
 # npm ci writes node_modules/.package-lock.json, so it reruns only when the lockfile changes.
