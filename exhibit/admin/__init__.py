@@ -1,3 +1,3 @@
-from . import archives, entities, essays, exhibits, images
+from . import annotations, archives, entities, essays, exhibits, images
 
-__all__ = ["archives", "entities", "essays", "exhibits", "images"]
+__all__ = ["annotations", "archives", "entities", "essays", "exhibits", "images"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from exhibit.models import Essay, EssayAuthor
+from exhibit.models import Annotation, Essay, EssayAuthor
 
 from .base import PublishableAdmin
 
@@ -28,3 +28,12 @@ class EssayAdmin(PublishableAdmin):
         ("Publishing", {"fields": ("status", "published_at")}),
         ("Advanced", {"classes": ("collapse",), "fields": ("word_count", "created", "modified")}),
     )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A saved essay's page carries the panel for annotating its text (see annotations.py).
+        annotations = self.admin_site._registry.get(Annotation)
+        if obj is not None and annotations and annotations.has_view_permission(request):
+            panel = annotations.text_panel(request, obj)
+            context["annotate"] = panel
+            context["media"] = context["media"] + panel["form"].media
+        return super().render_change_form(request, context, add, change, form_url, obj)

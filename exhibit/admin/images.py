@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django_tasks.base import TaskResultStatus
 
-from exhibit.models import Image
+from exhibit.models import Annotation, Image
 from exhibit.services.ingest import (
     PROVISIONAL_ALT_TEXT_PREFIX,
     has_provisional_alt_text,
@@ -42,10 +42,11 @@ class AltTextFilter(admin.SimpleListFilter):
 def region_annotations_to_review(image):
     """Region annotations of ``image`` whose pixel coordinates a new file may have shifted.
 
-    Annotations do not exist yet; once they do, return this image's region annotations here
-    and the dimension-change warning lists them for the curator to check.
+    Retired notes are left out: they are never shown, so nothing of theirs can look wrong.
     """
-    return []
+    if image.pk is None:
+        return []
+    return list(image.annotations.filter(retired=False).exclude(xywh="").order_by("pk"))
 
 
 @admin.register(Image)
@@ -164,7 +165,9 @@ class ImageAdmin(ModelAdmin):
         annotations = region_annotations_to_review(image)
         if annotations:
             links = format_html_join(
-                ", ", '<a href="{}">{}</a>', ((a.get_admin_url(), a) for a in annotations)
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:exhibit_annotation_change", args=[a.pk]), a) for a in annotations),
             )
             message = format_html("{} {}", message, links)
         messages.warning(request, message)
@@ -316,6 +319,15 @@ class ImageAdmin(ModelAdmin):
 
     def view_on_site(self, obj):
         return reverse("exhibit:preview_image", kwargs={"slug": obj.slug})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A saved image's page carries the panel for drawing regions (see annotations.py).
+        annotations = self.admin_site._registry.get(Annotation)
+        if obj is not None and annotations and annotations.has_view_permission(request):
+            panel = annotations.region_panel(request, obj)
+            context["annotate"] = panel
+            context["media"] = context["media"] + panel["form"].media
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="view")
     def preview_link(self, obj):
