@@ -55,8 +55,10 @@ class AnnotationQuerySet(models.QuerySet):
             self.filter(retired=False)
             .exclude(anchoring=Annotation.Anchoring.ORPHANED)
             .filter(
-                models.Q(essay__in=Essay.objects.published())
-                | models.Q(image__in=Image.objects.published())
+                # Correlated EXISTS subqueries, like the other published() rules, so this
+                # nests inside Entity.published() as one query.
+                models.Exists(Essay.objects.published().filter(pk=models.OuterRef("essay_id")))
+                | models.Exists(Image.objects.published().filter(pk=models.OuterRef("image_id")))
             )
         )
 

@@ -21,12 +21,15 @@ geonames_validator = RegexValidator(
 class EntityQuerySet(models.QuerySet):
     def published(self):
         """Entities that published content links to: they have no status of their own."""
+        from .annotations import Annotation
         from .exhibits import Block
         from .images import Image
 
+        entity = models.OuterRef("pk")
         return self.filter(
-            models.Exists(Block.objects.published().filter(entities=models.OuterRef("pk")))
-            | models.Exists(Image.objects.published().filter(entities=models.OuterRef("pk")))
+            models.Exists(Block.objects.published().filter(entities=entity))
+            | models.Exists(Image.objects.published().filter(entities=entity))
+            | models.Exists(Annotation.objects.published().filter(entities=entity))
         )
 
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from exhibit.services.highlighting import add_block_ids
 from exhibit.services.rendering import render_markdown
 
 from .base import Publishable, PublishableQuerySet, TimeStamped, status_constraint
@@ -88,7 +89,7 @@ class Essay(Publishable, TimeStamped):
 
     def save(self, *args, **kwargs):
         rendered = render_markdown(self.body, heading_anchors=True, doc_id=self.slug)
-        self.body_html = rendered.html
+        self.body_html = add_block_ids(rendered.html)  # stable ids for paragraph permalinks
         self.headings = rendered.headings
         self.word_count = rendered.word_count
         super().save(*args, **kwargs)

@@ -127,7 +127,11 @@ class Diff:
     def __init__(self, old: str, new: str):
         engine = diff_match_patch()
         engine.Diff_Timeout = 5
-        self.ops = engine.diff_main(old, new, checklines=False)
+        ops = engine.diff_main(old, new, checklines=False)
+        # Slide each edit to word boundaries where that is equivalent, so that a deletion
+        # beside an annotated word is not read as taking its first letter with it.
+        engine.diff_cleanupSemanticLossless(ops)
+        self.ops = ops
 
     def map(self, position: int, *, end: bool) -> int:
         """Where ``position`` of the old text lands in the new one.

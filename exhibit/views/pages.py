@@ -7,7 +7,64 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
-from exhibit.models import Block, Entity, Essay, Exhibit, Image, Section
+from exhibit.models import (
+    Annotation,
+    ArchivalReference,
+    Block,
+    Entity,
+    Essay,
+    Exhibit,
+    Image,
+    Section,
+)
+from exhibit.services.anchoring import CONTEXT
+from exhibit.services.highlighting import Passage, highlight_cached
+
+
+def with_note_details(annotations):
+    """What a note shows beside its text: the linked entities that have a page, and the cited
+    sources. Two queries however many notes (none when there are no notes)."""
+    return annotations.prefetch_related(
+        Prefetch("entities", queryset=Entity.objects.published().order_by("name")),
+        Prefetch("references", queryset=ArchivalReference.objects.select_related("repository")),
+    )
+
+
+def passage_context(note):
+    """The words either side of a quoted passage, from its selector's prefix and suffix: within
+    its block, whole words only, with an ellipsis where the context was cut."""
+    before, cut_before = note.prefix, len(note.prefix) >= CONTEXT
+    if "\n\n" in before:
+        before, cut_before = before.rsplit("\n\n", 1)[1], False
+    elif cut_before:
+        before = before.split(" ", 1)[1] if " " in before else ""
+    after, cut_after = note.suffix, len(note.suffix) >= CONTEXT
+    if "\n\n" in after:
+        after, cut_after = after.split("\n\n", 1)[0], False
+    elif cut_after:
+        after = after.rsplit(" ", 1)[0] if " " in after else ""
+    return ("…" if cut_before else "") + before, after + ("…" if cut_after else "")
+
+
+def region_geometry(image, note):
+    """Where an image note's region lies, in percent of the picture, for the SVG overlay."""
+    if not (image.width and image.height and note.region):
+        return None
+    x, y, w, h = note.region
+
+    def percent(value, whole):
+        return f"{100 * value / whole:.4f}%"
+
+    points = ""
+    if note.polygon:
+        points = " ".join(f"{px:g},{py:g}" for px, py in note.polygon)
+    return {
+        "x": percent(x, image.width),
+        "y": percent(y, image.height),
+        "width": percent(w, image.width),
+        "height": percent(h, image.height),
+        "points": points,
+    }
 
 
 class PreviewMixin(LoginRequiredMixin):
@@ -39,6 +96,16 @@ class PreviewMixin(LoginRequiredMixin):
 
     def visible(self, queryset):
         return queryset if self.preview else queryset.published()
+
+    def visible_annotations(self, **target):
+        """Published notes on ``target``; in preview, the notes visitors will see once the
+        essay or image is published (``published()`` also asks that the target be)."""
+        annotations = Annotation.objects.filter(**target)
+        if self.preview:
+            return annotations.filter(retired=False).exclude(
+                anchoring=Annotation.Anchoring.ORPHANED
+            )
+        return annotations.published()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=self.preview, **kwargs)
@@ -122,10 +189,28 @@ class EssayDetailView(PreviewMixin, DetailView):
         return self.visible(Essay.objects.with_related())
 
     def get_context_data(self, **kwargs):
-        appearances = (
-            self.visible_blocks().filter(essay=self.object).select_related("section__exhibit")
+        essay = self.object
+        appearances = self.visible_blocks().filter(essay=essay).select_related("section__exhibit")
+        notes = list(with_note_details(self.visible_annotations(essay=essay)))
+        # Built from the cached body and the notes' positions, and cached under a digest of
+        # both: no query beyond the notes themselves, and an edit to either makes a new entry.
+        highlighted = highlight_cached(
+            essay.body_html,
+            [
+                Passage(str(note.uuid), note.start, note.end, note.exact)
+                for note in notes
+                if note.start is not None and note.end is not None
+            ],
         )
-        return super().get_context_data(appearances=list(appearances), **kwargs)
+        # A note whose quote is no longer at its position is not shown rather than shown on
+        # other words; re-anchoring on save normally keeps the two together.
+        shown = [note for note in notes if str(note.uuid) in highlighted.numbers]
+        for note in shown:
+            note.number = highlighted.numbers[str(note.uuid)]
+        shown.sort(key=lambda note: note.number)
+        return super().get_context_data(
+            appearances=list(appearances), body_html=highlighted.html, notes=shown, **kwargs
+        )
 
     def visible_blocks(self):
         return Block.objects.all() if self.preview else Block.objects.published()
@@ -146,7 +231,17 @@ class ImageDetailView(PreviewMixin, DetailView):
             .select_related("section__exhibit")
             .distinct()
         )
-        return super().get_context_data(appearances=list(appearances), **kwargs)
+        notes = [
+            note
+            for note in with_note_details(self.visible_annotations(image=self.object))
+            if note.region
+        ]
+        # Numbered in reading order of the picture: top to bottom, then left to right.
+        notes.sort(key=lambda note: (note.region[1], note.region[0], note.pk))
+        for number, note in enumerate(notes, 1):
+            note.number = number
+            note.geometry = region_geometry(self.object, note)
+        return super().get_context_data(appearances=list(appearances), notes=notes, **kwargs)
 
 
 class EntityListView(ListView):
@@ -173,4 +268,26 @@ class EntityDetailView(DetailView):
             .select_related("section__exhibit")
             .order_by("section__exhibit__title", "section__order")
         )
-        return super().get_context_data(images=list(images), appearances=list(blocks), **kwargs)
+        notes = (
+            Annotation.objects.published()
+            .filter(entities=entity)
+            .select_related("essay", "image")
+            .defer("body", "essay__body", "essay__body_html", "essay__headings", "essay__abstract")
+        )
+        essay_notes, image_notes = [], []
+        for note in notes:
+            if note.essay_id:
+                note.before, note.after = passage_context(note)
+                essay_notes.append(note)
+            else:
+                image_notes.append(note)
+        # Grouped by essay (the template regroups them) and in reading order within each.
+        essay_notes.sort(key=lambda note: (note.essay.title, note.essay_id, note.start or 0))
+        image_notes.sort(key=lambda note: (note.image.title, note.image_id, note.pk))
+        return super().get_context_data(
+            images=list(images),
+            appearances=list(blocks),
+            essay_notes=essay_notes,
+            image_notes=image_notes,
+            **kwargs,
+        )

@@ -113,3 +113,21 @@ def test_orphaned_and_retired_annotations_are_not_public():
     edit(essay, BODY.replace(" in secret", ""))
     assert list(Annotation.objects.published()) == [live]
     assert Annotation.objects.get(pk=orphan.pk).anchoring == Annotation.Anchoring.ORPHANED
+
+
+@pytest.mark.django_db
+def test_entity_linked_only_by_a_published_note_is_public():
+    from exhibit.models import Entity
+    from tests.factories import make_entity
+
+    section = make_section(make_exhibit())
+    essay = make_essay(body=BODY)
+    make_block(section, kind=Block.Kind.ESSAY, essay=essay)
+    tomka = make_entity(name="Tomka", slug="tomka")
+    note = annotate(essay, "Kazan", occurrence=2)
+    assert tomka not in Entity.objects.published()
+    note.entities.add(tomka)
+    assert tomka in Entity.objects.published()
+    note.retired = True
+    note.save()
+    assert tomka not in Entity.objects.published()

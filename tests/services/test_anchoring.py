@@ -198,12 +198,17 @@ def text_with_span(draw):
     text = draw(words)
     start = draw(st.integers(0, len(text) - 2))
     end = draw(st.integers(start + 1, min(len(text), start + 40)))
-    # Like a reader's selection, a span neither starts nor ends with white space.
+    # Like a reader's selection (and the admin widget's), a span covers whole words: a
+    # single letter inside a word, with its context deleted, cannot be told from another.
     while start < end and text[start] == " ":
         start += 1
     while end > start and text[end - 1] == " ":
         end -= 1
     assume(end > start)
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
     return text, start, end
 
 

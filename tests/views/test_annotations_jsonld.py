@@ -369,16 +369,21 @@ def test_linked_entities_and_cited_sources_are_bodies(client, essay, curator_use
     data = get_json(client, annotation_url(annotation))
     assert_annotation(data)
     assert data["body"][1:] == [
-        # Entities in name order: Kama, Kazan (Nowhere has no public IRI at all).
+        # Entities in name order; linked by a published note, each has a public page.
         {
             "type": "SpecificResource",
             "purpose": "tagging",
-            "source": "http://www.wikidata.org/entity/Q4216940",
+            "source": "http://testserver/entities/kama/",
         },
         {
             "type": "SpecificResource",
             "purpose": "tagging",
             "source": "http://testserver/entities/kazan/",
+        },
+        {
+            "type": "SpecificResource",
+            "purpose": "tagging",
+            "source": "http://testserver/entities/nowhere/",
         },
         {
             "type": "TextualBody",
@@ -411,7 +416,7 @@ def test_an_annotation_without_a_note_has_only_its_links(client, essay):
         {
             "type": "SpecificResource",
             "purpose": "identifying",
-            "source": "http://www.wikidata.org/entity/Q900",
+            "source": "http://testserver/entities/kazan/",
         }
     ]
 

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from exhibit.models import Block, Entity
-from tests.factories import make_full_exhibit
+from exhibit.models import Annotation, Block, Entity
+from exhibit.services.anchoring import selector_for
+from tests.factories import make_entity, make_full_exhibit, make_reference
 
 # page -> queries (pinned; a change here is a performance decision, not a test fix)
 EXPECTED = {
@@ -12,10 +13,10 @@ EXPECTED = {
     "exhibit list": 2,
     "exhibit": 3,
     "section": 7,
-    "essay": 3,
-    "image": 3,
+    "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
+    "image": 4,  # + the image's region notes (likewise)
     "entity list": 1,
-    "entity": 3,
+    "entity": 4,  # + the notes that link to the entity, with their essay or image
 }
 
 
@@ -47,3 +48,41 @@ def test_public_page_query_count_is_fixed(client, django_assert_num_queries, pag
     with django_assert_num_queries(EXPECTED[page]):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 100])
+def test_essay_page_query_count_is_fixed_however_many_notes(
+    client, django_assert_num_queries, count
+):
+    """The essay page with notes: + their linked entities and their cited sources."""
+    exhibit = make_full_exhibit()
+    essay = Block.objects.filter(section__exhibit=exhibit, kind="essay").first().essay
+    essay.body = "\n\n".join(
+        f"Paragraph {n}: the school at Lipetsk opened, *Kama* followed." for n in range(100)
+    )
+    essay.save()
+    revision = essay.revisions.order_by("-number").first()
+    entities = [make_entity() for _ in range(3)]
+    Block.objects.filter(section__exhibit=exhibit, kind="text").first().entities.add(*entities)
+    reference = make_reference()
+    start = -1
+    for n in range(count):
+        start = revision.text.index("Lipetsk", start + 1)
+        selector = selector_for(revision.text, start, start + len("Lipetsk opened, Kama"))
+        note = Annotation.objects.create(
+            essay=essay,
+            revision=revision,
+            exact=selector.exact,
+            prefix=selector.prefix,
+            suffix=selector.suffix,
+            start=selector.start,
+            end=selector.end,
+            body=f"Note {n}.",
+        )
+        note.entities.set(entities[: n % 3 + 1])
+        note.references.set([reference])
+    with django_assert_num_queries(EXPECTED["essay"] + 2):
+        response = client.get(essay.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="annotation-note"') == count

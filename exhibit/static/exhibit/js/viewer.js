@@ -59,6 +59,34 @@
     viewer.addHandler("zoom", update);
   }
 
+  // Region notes (listed below the image with data-xywh in pixels of the original) become
+  // outlined, focusable links over the zoomable image, each leading to its note.
+  function regionOverlays(viewer) {
+    var notes = document.querySelectorAll(".annotation-note[data-xywh]");
+    if (!notes.length) return;
+    viewer.addHandler("open", function () {
+      notes.forEach(function (note) {
+        var box = note.dataset.xywh.split(",").map(Number);
+        if (box.length !== 4 || box.some(isNaN)) return;
+        var link = document.createElement("a");
+        link.className = "deep-zoom__region";
+        link.href = "#" + note.id;
+        link.dataset.note = note.id;
+        link.textContent = note.dataset.number || "";
+        link.setAttribute("aria-label", "Note " + (note.dataset.number || "") + " on this region");
+        // OpenSeadragon's mouse tracker would swallow the click: let links be links.
+        new OpenSeadragon.MouseTracker({
+          element: link,
+          clickHandler: function () { window.location.hash = note.id; },
+        });
+        viewer.addOverlay({
+          element: link,
+          location: viewer.viewport.imageToViewportRectangle(box[0], box[1], box[2], box[3]),
+        });
+      });
+    });
+  }
+
   function start(container) {
     var stage = container.closest(".image-stage") || container.parentNode;
     var width = Number(container.dataset.width);
@@ -110,6 +138,7 @@
       });
       accessible(viewer, container);
       overviewWhenZoomed(viewer);
+      regionOverlays(viewer);
     } catch (error) {
       restore();
       throw error;
