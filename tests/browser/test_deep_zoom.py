@@ -169,11 +169,17 @@ def test_zoom_buttons_work_from_the_keyboard(vendor_built, image, open_page, scr
     page.wait_for_function(SETTLED)
     zoom_in = page.get_by_role("button", name="Zoom in")
     assert zoom_in.get_attribute("tabindex") == "0"
-    # Tab from the canvas reaches the buttons; Enter and Space both press them.
+    # Tab from the canvas passes the region notes drawn over the image (focusable links to
+    # their notes), then reaches the buttons; Enter and Space both press them.
+    regions = page.locator(".deep-zoom__region").count()
+    assert regions == image.annotations.filter(retired=False).count()
     page.get_by_role("application").focus()
-    page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    assert focused == "Zoom in"
+    labels = []
+    for _ in range(regions + 1):
+        page.keyboard.press("Tab")
+        labels.append(page.evaluate("document.activeElement.getAttribute('aria-label')"))
+    assert all(label.startswith("Note ") for label in labels[:regions]), labels
+    assert labels[-1] == "Zoom in"
     home_zoom = page.evaluate(f"{VIEWER}.viewport.getZoom()")
     page.keyboard.press("Enter")
     page.keyboard.press("Space")
