@@ -17,13 +17,23 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Serving (config.wsgi, config.asgi) without a key is refused. A management command (migrate,
+# makemigrations --check, createsuperuser) may run with a temporary key: nothing it signs
+# outlives it, and `check` warns (`check --deploy` fails) so it is never mistaken for a setup.
+SECRET_KEY_IS_TEMPORARY = False
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "insecure-development-key-only-for-DEBUG-mode"  # noqa: S105
+    elif env.bool("EXHIBIT_SERVING", default=False):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = "insecure-development-key-only-for-DEBUG-mode"  # noqa: S105
+    else:
+        import secrets
+
+        SECRET_KEY = secrets.token_urlsafe(50)
+        SECRET_KEY_IS_TEMPORARY = True
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

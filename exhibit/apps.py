@@ -10,6 +10,8 @@ class ExhibitConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import checks  # noqa: F401  (registers the system checks)
+
         # Pillow's own bomb guard would refuse a 300 MP archival scan at its default limit
         # (about 179 MP); align it with ours, which is checked from the header first.
         Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS

@@ -37,10 +37,27 @@ def test_check_deploy_is_silent_with_production_values(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_secret_key_is_required_when_debug_is_off():
-    result = manage("check", DEBUG="false")
+def test_serving_without_a_secret_key_is_refused_when_debug_is_off():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "HOME": str(ROOT), "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_management_commands_run_without_a_key_but_say_so_and_deploy_check_fails():
+    migrations = manage("makemigrations", "--check", "--dry-run", DEBUG="false")
+    assert migrations.returncode == 0, migrations.stderr
+    assert "exhibit.W001" in migrations.stderr
+    deploy = manage("check", "--deploy", DEBUG="false")
+    assert deploy.returncode != 0
+    assert "exhibit.E001" in deploy.stderr
 
 
 def test_debug_is_off_unless_asked():
