@@ -1,12 +1,14 @@
 from django.urls import path
 
 from . import views
-from .views import annotations, downloads, iiif, manifests
+from .views import annotations, downloads, health, iiif, manifests
 
 app_name = "exhibit"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # Load balancers and monitors: no auth, never cached, exempt from the HTTPS redirect.
+    path("healthz", health.healthz, name="healthz"),
     path("exhibits/", views.ExhibitListView.as_view(), name="exhibit_list"),
     path("exhibits/<slug:slug>/", views.ExhibitDetailView.as_view(), name="exhibit_detail"),
     path(
