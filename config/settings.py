@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every request (redirects and errors included) gets an id and a log line.
+    "exhibit.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,7 +116,7 @@ PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
 IIIF_ACCEL_REDIRECT = env.str("IIIF_ACCEL_REDIRECT", default="")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # see MEDIA_STORAGE
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_STORAGE",
@@ -164,16 +166,72 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Operations: logging, health, media storage (issue 6) ---------------------------------
+
+# One JSON object per line (LOG_FORMAT=json, the default with DEBUG off) for the log
+# collector, or readable text (the default with DEBUG on). Every line written during a request
+# carries its request_id; exhibit.request logs one line per request (method, path, status,
+# duration_ms).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "exhibit.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "exhibit.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Our middleware logs every request; Django's own lines for 4xx/5xx would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
         # libvips reports every operation at INFO.
         "pyvips": {"level": "WARNING"},
         # django-tasks logs every task's start and end at INFO.
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# A load balancer may probe /healthz over plain HTTP; it must not be redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Public media (image renditions): a local folder (MEDIA_ROOT, served by nginx) or an
+# S3-compatible bucket shared by several app servers. Originals and IIIF tiles stay under
+# PRIVATE_ROOT either way (README, "Several app servers").
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {"BACKEND": "exhibit.storage_s3.PublicMediaS3Storage"}
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Empty: AWS itself. Set for MinIO, Ceph, Garage, a cloud provider's S3 endpoint.
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    # Empty: boto3 finds credentials itself (instance role, ~/.aws, its own variables).
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    # A CDN or bucket host name for public URLs, e.g. media.exhibit.example.org.
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    AWS_LOCATION = env.str("AWS_LOCATION", default="")
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None
+    # Renditions are public: plain, cacheable URLs without signatures.
+    AWS_QUERYSTRING_AUTH = False
+    AWS_DEFAULT_ACL = env.str("AWS_DEFAULT_ACL", default="") or None
+    # A name that exists gets a new one; replacing renditions deletes first (imaging).
+    AWS_S3_FILE_OVERWRITE = False
+    # Content-Type is set per file from its name by the storage; these apply to every object.
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=86400"}
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")

@@ -1,11 +1,52 @@
-"""Where files live: public media (derivatives) and private files (originals, IIIF tiles)."""
+"""Where files live: public media (derivatives) and private files (originals, IIIF tiles).
+
+Public media goes through Django's default storage: a local folder, or an S3-compatible bucket
+(``MEDIA_STORAGE=s3``, ``exhibit.storage_s3``) that several app servers share. Private files
+stay on the local filesystem under ``PRIVATE_ROOT``.
+"""
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
+
+# What public media may be served as. Anything else is sent as a download of bytes, so no file
+# in the media store can ever become a page or a script for a browser.
+SAFE_MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def safe_media_headers(name: str) -> dict:
+    """``Content-Type`` (and ``Content-Disposition`` when not an image) for a public file."""
+    suffix = PurePosixPath(name).suffix.lower()
+    content_type = SAFE_MEDIA_TYPES.get(suffix)
+    if content_type is None:
+        return {"ContentType": "application/octet-stream", "ContentDisposition": "attachment"}
+    headers = {"ContentType": content_type}
+    if not content_type.startswith("image/"):
+        headers["ContentDisposition"] = "attachment"
+    return headers
+
+
+def media_is_local() -> bool:
+    """Whether public media has filesystem paths (FileSystemStorage) or lives remotely."""
+    try:
+        default_storage.path("")
+    except NotImplementedError:
+        return False
+    return True
+
+
+def rendition_name(checksum: str, width: int, extension: str) -> str:
+    return f"derivatives/{checksum[:2]}/{checksum}/{width}.{extension}"
 
 
 class PrivateStorage(FileSystemStorage):
@@ -44,6 +85,7 @@ def tiles_root() -> Path:
 
 
 def derivatives_root() -> Path:
+    """The local derivatives folder; only for local media (see ``media_is_local``)."""
     return Path(default_storage.path("derivatives"))
 
 

@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from exhibit.services.imaging import validate_image_file
-from exhibit.storage import get_private_storage
+from exhibit.storage import get_private_storage, rendition_name
 
 from .base import Dated, TimeStamped
 
@@ -219,9 +219,7 @@ class Image(Dated, TimeStamped):
         return self.processing_state == self.Processing.READY and bool(self.renditions)
 
     def rendition_url(self, width, extension="jpg"):
-        return default_storage.url(
-            f"derivatives/{self.checksum[:2]}/{self.checksum}/{width}.{extension}"
-        )
+        return default_storage.url(rendition_name(self.checksum, width, extension))
 
     def _srcset(self, extension):
         return ", ".join(
@@ -254,7 +252,7 @@ class Image(Dated, TimeStamped):
         return {**chosen, "url": self.rendition_url(chosen["width"])}
 
     def save(self, *args, **kwargs):
-        from exhibit.services.imaging import inspect_image, remove_files_for
+        from exhibit.services.imaging import inspect_image, remove_files_for, safe_original_name
 
         new_file = bool(self.original) and not self.original._committed
         replaced = None
@@ -266,7 +264,9 @@ class Image(Dated, TimeStamped):
             self.width, self.height = info.width, info.height
             self.format = info.format
             self.file_size = info.size
-            self.original_filename = self.original.name.rsplit("/", 1)[-1][:255]
+            # Stored and offered for download under a clean name with the content's extension.
+            self.original.name = safe_original_name(self.original.name, info.format)
+            self.original_filename = self.original.name
             self.renditions = []
             self.processing_state = self.Processing.PENDING
             self.processing_error = ""

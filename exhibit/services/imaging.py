@@ -9,6 +9,10 @@ Derivatives and tiles are made with libvips (pyvips), which streams large scans 
 buffers; Pillow is kept for validation and metadata. Each image's files are built in a
 temporary folder and moved into place in one rename, so an interrupted run leaves either the
 old complete set or the new one, never half of each.
+
+Tiles always live under ``PRIVATE_ROOT``. Renditions are public media: with local media they
+are swapped in by rename like the tiles; with remote media (S3) they are built in a local
+temporary folder and uploaded through the storage API, each file replacing its predecessor.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import io
 import json
 import logging
 import math
+import re
 import shutil
+import tempfile
+import unicodedata
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -26,12 +33,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from exhibit.storage import derivatives_root, local_path, tiles_root
+from exhibit.storage import (
+    derivatives_root,
+    local_path,
+    media_is_local,
+    rendition_name,
+    tiles_root,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +148,42 @@ def inspect_image(file) -> ImageInfo:
     info = ImageInfo(image_format, width, height, size, checksum)
     file._image_info = info  # save() reuses it instead of decoding the file a second time
     return info
+
+
+# The extensions each accepted format may carry; the first is the one given when it has none.
+EXTENSIONS = {
+    "JPEG": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "PNG": (".png",),
+    "TIFF": (".tif", ".tiff"),
+    "WEBP": (".webp",),
+}
+CONTENT_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "TIFF": "image/tiff",
+    "WEBP": "image/webp",
+}
+UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w .()\[\]+,-]+")
+
+
+def safe_original_name(name: str, image_format: str) -> str:
+    """The uploaded file name, made safe to store and to send in ``Content-Disposition``.
+
+    Folders, control characters, quotes and markup go; the extension is the one of the format
+    the content was found to be (``letter.html`` holding a JPEG becomes ``letter_html.jpg``), so
+    no tool that trusts names ever takes an original for something else.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFC", base)
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    suffix = f".{suffix.lower()}" if suffix else ""
+    allowed = EXTENSIONS[image_format]
+    if suffix not in allowed:
+        stem, suffix = f"{stem}_{suffix[1:]}" if suffix else stem, allowed[0]
+    stem = UNSAFE_FILENAME_CHARACTERS.sub("_", stem).strip(" ._") or "original"
+    return f"{stem[: 200 - len(suffix)]}{suffix}"
 
 
 def validate_image_file(file):
@@ -321,7 +372,8 @@ def _work_dir(root: Path, checksum: str) -> Path:
 def clean_interrupted_work() -> int:
     """Remove temporary folders left by an interrupted run; return how many."""
     removed = 0
-    for root in (derivatives_root(), tiles_root()):
+    roots = [derivatives_root(), tiles_root()] if media_is_local() else [tiles_root()]
+    for root in roots:
         if not root.exists():
             continue
         for leftover in [*root.glob(".tmp-*"), *root.glob("*/.tmp-*"), *root.glob("*/.old-*")]:
@@ -339,14 +391,42 @@ def tile_dir(checksum: str) -> Path:
 
 
 def is_complete(image) -> bool:
-    return (
-        bool(image.renditions)
-        and (tile_dir(image.checksum) / "info.json").exists()
-        and all(
-            (derivative_dir(image.checksum) / f"{r['width']}.jpg").exists()
-            for r in image.renditions
-        )
+    if not image.renditions or not (tile_dir(image.checksum) / "info.json").exists():
+        return False
+    if media_is_local():
+        folder = derivative_dir(image.checksum)
+        return all((folder / f"{r['width']}.jpg").exists() for r in image.renditions)
+    return all(
+        default_storage.exists(rendition_name(image.checksum, r["width"], "jpg"))
+        for r in image.renditions
     )
+
+
+def _upload_renditions(built: Path, checksum: str) -> None:
+    """Copy the files in ``built`` to remote media, each replacing the one of the same name.
+
+    Names depend only on the original's checksum and width, so a visitor meanwhile sees the
+    old file or the new one, both made from the same original.
+    """
+    for path in sorted(built.iterdir()):
+        width, extension = path.stem, path.suffix.lstrip(".")
+        name = rendition_name(checksum, width, extension)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with path.open("rb") as handle:
+            stored = default_storage.save(name, File(handle, name=path.name))
+        if stored != name:  # the storage renamed it: a concurrent run won the race
+            default_storage.delete(stored)
+
+
+def _remove_remote_renditions(checksum: str) -> None:
+    folder = f"derivatives/{checksum[:2]}/{checksum}"
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
 
 
 def process_image(image, *, force: bool = False) -> bool:
@@ -360,14 +440,22 @@ def process_image(image, *, force: bool = False) -> bool:
         return True
     Image.objects.filter(pk=image.pk).update(processing_state=Image.Processing.PROCESSING)
     checksum = image.checksum
-    renditions_work = _work_dir(derivative_dir(checksum).parent, checksum)
+    local_media = media_is_local()
+    if local_media:
+        renditions_work = _work_dir(derivative_dir(checksum).parent, checksum)
+    else:
+        renditions_work = Path(tempfile.gettempdir()) / f"exhibit-renditions-{uuid.uuid4().hex}"
     tiles_work = _work_dir(tile_dir(checksum).parent, checksum)
     try:
         renditions_work.mkdir()
         tiles_work.mkdir()
         with local_path(image.original) as path:
             renditions = build_image_files(path, renditions_work, tiles_work / "tiles")
-        _swap_in(renditions_work, derivative_dir(checksum))
+        if local_media:
+            _swap_in(renditions_work, derivative_dir(checksum))
+        else:
+            _upload_renditions(renditions_work, checksum)
+            shutil.rmtree(renditions_work, ignore_errors=True)
         _swap_in(tiles_work / "tiles", tile_dir(checksum))
         shutil.rmtree(tiles_work, ignore_errors=True)
     except Exception as error:
@@ -394,5 +482,8 @@ def process_image(image, *, force: bool = False) -> bool:
 
 def remove_files_for(checksum: str) -> None:
     """Delete the derivatives and tiles made from one original (after it is replaced)."""
-    shutil.rmtree(derivative_dir(checksum), ignore_errors=True)
+    if media_is_local():
+        shutil.rmtree(derivative_dir(checksum), ignore_errors=True)
+    else:
+        _remove_remote_renditions(checksum)
     shutil.rmtree(tile_dir(checksum), ignore_errors=True)

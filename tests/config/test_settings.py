@@ -66,3 +66,54 @@ def test_debug_is_off_unless_asked():
         SECRET_KEY=secrets.token_urlsafe(50),
     )  # fmt: skip
     assert result.stdout.strip().endswith("False"), result.stderr
+
+
+SHOW_STORAGE = (
+    "from django.conf import settings as s; "
+    "print(s.STORAGES['default']['BACKEND'], s.AWS_STORAGE_BUCKET_NAME, s.AWS_S3_ENDPOINT_URL, "
+    "s.AWS_QUERYSTRING_AUTH, s.AWS_S3_FILE_OVERWRITE, s.AWS_S3_CUSTOM_DOMAIN)"
+)
+
+
+def test_media_storage_is_local_by_default():
+    result = manage("shell", "--no-imports", "-c", "from django.conf import settings as s; "
+                    "print(s.STORAGES['default']['BACKEND'])", DEBUG="true")  # fmt: skip
+    assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage", result.stderr
+
+
+def test_s3_media_storage_is_configured_from_the_environment():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        SHOW_STORAGE,
+        DEBUG="true",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="exhibit-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org",
+        AWS_S3_CUSTOM_DOMAIN="media.exhibit.example.org",
+    )
+    assert result.stdout.split() == [
+        "exhibit.storage_s3.PublicMediaS3Storage",
+        "exhibit-media",
+        "https://s3.example.org",
+        "False",
+        "False",
+        "media.exhibit.example.org",
+    ], result.stderr
+
+
+def test_s3_media_storage_without_a_bucket_is_refused():
+    result = manage("check", DEBUG="true", MEDIA_STORAGE="s3")
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in result.stderr
+
+
+def test_an_unknown_media_storage_or_log_format_is_refused():
+    assert (
+        "MEDIA_STORAGE must be local or s3"
+        in manage("check", DEBUG="true", MEDIA_STORAGE="nfs").stderr
+    )
+    assert (
+        "LOG_FORMAT must be json or text" in manage("check", DEBUG="true", LOG_FORMAT="xml").stderr
+    )
