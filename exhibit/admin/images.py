@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django_tasks.base import TaskResultStatus
 
 from exhibit.models import Annotation, Image
+from exhibit.services.imaging import CONTENT_TYPES
 from exhibit.services.ingest import (
     PROVISIONAL_ALT_TEXT_PREFIX,
     has_provisional_alt_text,
@@ -230,9 +231,15 @@ class ImageAdmin(ModelAdmin):
         image = Image.objects.filter(original=name).first()
         if image is None:
             raise Http404("No such original.")
-        return FileResponse(
-            image.original.open("rb"), as_attachment=True, filename=image.original_filename
+        # The type of the content found at upload, never one guessed from the name.
+        response = FileResponse(
+            image.original.open("rb"),
+            as_attachment=True,
+            filename=image.original_filename,
+            content_type=CONTENT_TYPES.get(image.format, "application/octet-stream"),
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def bulk_upload_view(self, request):
         """Upload several files at once, sharing their source and rights metadata."""

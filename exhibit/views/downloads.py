@@ -1,5 +1,8 @@
 """Downloads of originals, byte for byte, when the image is public and its rights allow.
 
+Always as an attachment, with the content type of the format the content was found to be
+(never guessed from the name) and ``nosniff``, so no original is ever rendered on our origin.
+
 Anything else is a 404, never a 403: a visitor learns nothing about images they may not have.
 """
 
@@ -10,15 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from exhibit.models import Image
+from exhibit.services.imaging import CONTENT_TYPES
 
 logger = logging.getLogger(__name__)
-
-CONTENT_TYPES = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "TIFF": "image/tiff",
-    "WEBP": "image/webp",
-}
 
 
 @require_safe

@@ -238,3 +238,20 @@ def test_bulk_upload_needs_the_add_permission(client):
     assert post_bulk(client, [upload("a.jpg")]).status_code == 403
     assert Image.objects.count() == 0
     assert f'href="{BULK_URL}"' not in client.get(CHANGELIST_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_bulk_refuses_markup_and_polyglots_by_content_and_names_them(curator_client, media_root):
+    files = [
+        upload("letter.jpg", b"<!doctype html><script>alert(1)</script>", "image/jpeg"),
+        upload("map.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>'),
+        upload("pixel.jpg", b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00<html><script>x()</script>"),
+        upload("real scan.html", content_type="text/html"),
+    ]
+    response = post_bulk(curator_client, files, follow=True)
+    page = response.content.decode()
+    for name in ("letter.jpg", "map.svg", "pixel.jpg"):
+        assert f"{name} is not a JPEG, PNG, TIFF or WebP image" in page
+    image = Image.objects.get()
+    assert image.format == "JPEG"
+    assert image.original_filename == "real scan_html.jpg"

@@ -194,3 +194,81 @@ def test_default_limits_admit_a_300_megapixel_scan(curator_client):
     errors = " ".join(response.context["adminform"].form.errors["original"])
     assert "truncated or corrupt" in errors
     assert "pixels" not in errors
+
+
+# Content, not names: nothing uploaded can become HTML or script on our origin. -------------
+
+HTML_PAGE = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG_WITH_SCRIPT = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
+    b"<script>alert(document.domain)</script><rect width='10' height='10'/></svg>"
+)
+# A valid GIF whose comment is a page: a browser sniffing the bytes may render it as HTML.
+GIF_HTML_POLYGLOT = b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00" + b"<html><script>alert(1)</script>"
+
+MASQUERADES = {
+    "HTML renamed .jpg": (HTML_PAGE, "letter.jpg", "image/jpeg"),
+    "HTML renamed .png": (HTML_PAGE, "letter.png", "image/png"),
+    "SVG with script": (SVG_WITH_SCRIPT, "map.svg", "image/svg+xml"),
+    "SVG with script renamed .jpg": (SVG_WITH_SCRIPT, "map.jpg", "image/jpeg"),
+    "GIF+HTML polyglot": (GIF_HTML_POLYGLOT, "pixel.gif", "image/gif"),
+    "GIF+HTML polyglot renamed .jpg": (GIF_HTML_POLYGLOT, "pixel.jpg", "image/jpeg"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", MASQUERADES, ids=list(MASQUERADES))
+def test_markup_and_polyglots_are_refused_whatever_their_name(case, curator_client, media_root):
+    content, name, content_type = MASQUERADES[case]
+    response = post_image(curator_client, content, name, content_type)
+    errors = " ".join(response.context["adminform"].form.errors["original"])
+    assert f"{name} is not a JPEG, PNG, TIFF or WebP image" in errors
+    assert Image.objects.count() == 0
+    assert media_files(media_root) == []
+
+
+def jpeg_with_html_appended():
+    """A real JPEG followed by a page: a valid image, so it is kept, and must stay inert."""
+    return image_bytes(size=(300, 200)) + HTML_PAGE
+
+
+@pytest.mark.django_db
+def test_a_jpeg_named_html_is_stored_and_offered_as_jpg(curator_client):
+    content = jpeg_with_html_appended()
+    response = post_image(curator_client, content, "letter.html", "text/html")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    image = Image.objects.get()
+    assert image.format == "JPEG"
+    assert image.original_filename == "letter_html.jpg"
+    assert image.original.name.endswith("/letter_html.jpg")
+    with image.original.open("rb") as handle:
+        assert handle.read() == content  # kept byte for byte, markup and all
+
+    download = curator_client.get(image.original.url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "image/jpeg"
+    assert download["Content-Disposition"] == 'attachment; filename="letter_html.jpg"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("uploaded", "kept"),
+    [
+        ('"><img src=x onerror=alert(1)>.jpg', "img src_x onerror_alert(1).jpg"),
+        ("scan;.jpg", "scan.jpg"),
+        ("SCAN.JPEG", "SCAN.jpeg"),
+        ("GALO 2176-1-1.jpg", "GALO 2176-1-1.jpg"),
+        ("Липецк, 1926.jpg", "Липецк, 1926.jpg"),
+        (".jpg", "original.jpg"),
+        ("scan.png", "scan_png.jpg"),
+    ],
+)
+def test_file_names_are_sanitised_and_get_the_contents_extension(curator_client, uploaded, kept):
+    response = post_image(curator_client, image_bytes(), uploaded)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    image = Image.objects.get()
+    assert image.original_filename == kept
+    stored = image.original.name.rsplit("/", 1)[-1]
+    assert stored.endswith(kept.rsplit(".", 1)[-1])
+    assert not set(stored) & set("<>\"';/\\")

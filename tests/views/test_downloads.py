@@ -127,3 +127,15 @@ def test_staff_preview_links_the_original_through_the_admin(curator_client):
     html = curator_client.get(image.get_preview_url()).content.decode()
     assert f'href="{image.original.url}"' in html
     assert curator_client.get(image.original.url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_jpeg_carrying_markup_is_downloaded_as_an_inert_jpeg(client):
+    """A valid JPEG with a page appended stays byte for byte, but never renders as HTML."""
+    content = image_bytes() + b"<html><script>alert(document.cookie)</script></html>"
+    image = published_image(rights=Rights.CC0, original=ContentFile(content, name="page.html"))
+    response = client.get(download_url(image))
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"] == 'attachment; filename="page_html.jpg"'
+    assert response["X-Content-Type-Options"] == "nosniff"
