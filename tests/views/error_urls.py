@@ -1,6 +1,7 @@
 """The site's URLs plus views that fail on purpose, to render the error pages through Django."""
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_protect
 
@@ -21,8 +22,9 @@ def broken(request):
 
 @csrf_protect
 def form(request):
-    from django.http import HttpResponse
-
+    """GET: a form posting here without a token, as a page left open past its session."""
+    if request.method == "GET":
+        return HttpResponse('<form method="post"><button>Send</button></form>')
     return HttpResponse("accepted")
 
 
