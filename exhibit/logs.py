@@ -30,6 +30,7 @@ SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _RECORD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 request_logger = logging.getLogger("exhibit.request")
+QUIET_PATH = "/healthz"
 
 
 class RequestIdFilter(logging.Filter):
@@ -84,6 +85,8 @@ class RequestLogMiddleware:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             status = response.status_code
             level = logging.ERROR if status >= 500 else logging.INFO
+            if status == 200 and request.path == QUIET_PATH:
+                level = logging.DEBUG  # a load balancer's probe every few seconds is noise
             request_logger.log(
                 level,
                 "%s %s %s %.1fms",

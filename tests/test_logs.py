@@ -75,3 +75,9 @@ def test_exceptions_and_extras_are_fields_of_the_same_object():
 def test_settings_choose_json_unless_debug(settings):
     assert settings.LOG_FORMAT == "json"
     assert settings.LOGGING["handlers"]["console"]["formatter"] == "json"
+
+
+@pytest.mark.django_db
+def test_passing_health_probes_are_not_logged_at_info(client, json_lines):
+    client.get("/healthz")
+    assert [line for line in json_lines() if line["logger"] == "exhibit.request"] == []
