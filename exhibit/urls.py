@@ -1,7 +1,10 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .views import annotations, downloads, iiif, manifests
+from .feeds import NewExhibitsFeed
+from .sitemaps import SITEMAPS
+from .views import annotations, discovery, downloads, iiif, manifests
 
 app_name = "exhibit"
 
@@ -18,6 +21,10 @@ urlpatterns = [
     path("images/<slug:slug>/", views.ImageDetailView.as_view(), name="image_detail"),
     path("entities/", views.EntityListView.as_view(), name="entity_list"),
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    # Discovery: crawlers, feed readers.
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feeds/exhibits.atom", NewExhibitsFeed(), name="exhibit_feed"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", iiif.image_base, name="iiif_image_base"),
     path("iiif/images/<slug:slug>/info.json", iiif.image_info, name="iiif_image_info"),
