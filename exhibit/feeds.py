@@ -34,9 +34,9 @@ class NewExhibitsFeed(Feed):
 
     def items(self, base):
         exhibits = list(
-            Exhibit.objects.published().with_related().order_by("-published_at", "-pk")[
-                :FEED_LENGTH
-            ]
+            Exhibit.objects.published()
+            .with_related()
+            .order_by("-published_at", "-pk")[:FEED_LENGTH]
         )
         for exhibit in exhibits:
             exhibit.feed_base = base

@@ -70,6 +70,13 @@ def record_slug_change(sender, instance, created, raw=False, **kwargs):
         )
 
 
+def forget_slugs(sender, instance, **kwargs):
+    """post_delete: a deleted object's old slugs lead nowhere any more."""
+    SlugRedirect.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk
+    ).delete()
+
+
 def find_redirect(queryset, slug):
     """The object of ``queryset`` that once had ``slug`` (the latest such), or None.
 
@@ -77,7 +84,5 @@ def find_redirect(queryset, slug):
     section, those of one exhibit).
     """
     content_type = ContentType.objects.get_for_model(queryset.model)
-    ids = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).values(
-        "object_id"
-    )
+    ids = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).values("object_id")
     return queryset.filter(pk__in=ids).order_by().first()
