@@ -150,3 +150,35 @@ def test_deleting_an_object_forgets_its_old_slugs(exhibit):
     assert SlugRedirect.objects.count() == 1
     exhibit.delete()
     assert not SlugRedirect.objects.exists()
+
+
+def test_machine_endpoints_follow_old_slugs_with_cors(client, exhibit):
+    section = exhibit.sections.get()
+    image = Block.objects.get(section=section, kind="image").image
+    essay = Block.objects.get(section=section, kind="essay").essay
+    rename(image, "aerodrome-1925")
+    rename(essay, "school-1925")
+    rename(exhibit, "rapallo-1922")
+    moves = {
+        "/iiif/images/aerodrome/info.json": "/iiif/images/aerodrome-1925/info.json",
+        "/iiif/manifests/images/aerodrome.json": "/iiif/manifests/images/aerodrome-1925.json",
+        "/iiif/manifests/exhibits/rapallo.json": "/iiif/manifests/exhibits/rapallo-1922.json",
+        "/images/aerodrome/annotations/": "/images/aerodrome-1925/annotations/",
+        "/essays/school/annotations/?iris=1": "/essays/school-1925/annotations/?iris=1",
+        "/essays/school/revisions/1.txt": "/essays/school-1925/revisions/1.txt",
+    }
+    for old, new in moves.items():
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == new
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert client.get(new).status_code == 200, new
+
+
+def test_machine_endpoints_keep_their_404s(client, exhibit):
+    assert client.get("/iiif/images/nothing/info.json").status_code == 404
+    assert client.get("/essays/school/revisions/99.txt").status_code == 404
+    exhibit.status = Status.DRAFT
+    exhibit.save()
+    rename(exhibit, "hidden")
+    assert client.get("/iiif/manifests/exhibits/rapallo.json").status_code == 404
