@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -84,8 +85,12 @@ def absolute(base: str, path: str) -> str:
 
 
 def highwire_date(moment) -> str:
-    """Scholar's date form: ``2025/01/01``."""
-    return moment.strftime("%Y/%m/%d")
+    """Scholar's date form, on the site's calendar (as the cite block): ``2025/01/01``."""
+    return local_day(moment).strftime("%Y/%m/%d")
+
+
+def local_day(moment):
+    return timezone.localdate(moment)
 
 
 def iso_parts(text: str) -> list[str]:
@@ -266,9 +271,9 @@ def essay_metadata(essay, base, *, exhibits=()) -> PageMetadata:
     dublin_core = [("title", title)]
     dublin_core += [("creator", author.sort_name or author.name) for author in authors]
     if essay.published_at:
-        dublin_core.append(("issued", essay.published_at.date().isoformat()))
+        dublin_core.append(("issued", local_day(essay.published_at).isoformat()))
     if essay.modified:
-        dublin_core.append(("modified", essay.modified.date().isoformat()))
+        dublin_core.append(("modified", local_day(essay.modified).isoformat()))
     if essay.abstract:
         dublin_core.append(("abstract", _short(essay.abstract, 2000)))
     dublin_core += [
@@ -331,9 +336,9 @@ def exhibit_metadata(exhibit, base, *, sections=()) -> PageMetadata:
     dublin_core = [("title", title)]
     dublin_core += [("creator", c.sort_name or c.name) for c in curators]
     if exhibit.published_at:
-        dublin_core.append(("issued", exhibit.published_at.date().isoformat()))
+        dublin_core.append(("issued", local_day(exhibit.published_at).isoformat()))
     dublin_core += [
-        ("modified", exhibit.modified.date().isoformat()),
+        ("modified", local_day(exhibit.modified).isoformat()),
         ("description", exhibit.summary),
         ("type", "Collection"),
         ("publisher", settings.SITE_NAME),
@@ -395,9 +400,9 @@ def section_metadata(section, base, *, blocks=()) -> PageMetadata:
     dublin_core = [("title", section.title)]
     dublin_core += [("creator", c.sort_name or c.name) for c in curators]
     if section.published_at:
-        dublin_core.append(("issued", section.published_at.date().isoformat()))
+        dublin_core.append(("issued", local_day(section.published_at).isoformat()))
     dublin_core += [
-        ("modified", section.modified.date().isoformat()),
+        ("modified", local_day(section.modified).isoformat()),
         ("publisher", settings.SITE_NAME),
         ("identifier", url),
     ]

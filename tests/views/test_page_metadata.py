@@ -4,6 +4,7 @@ Zotero's Embedded Metadata translator decides the item type from a few tags (see
 exhibit/services/metadata.py); these tests pin those tags, present and absent.
 """
 
+import datetime as dt
 import json
 import re
 from html.parser import HTMLParser
@@ -331,3 +332,15 @@ def test_entity_kinds_cover_the_model():
     from exhibit.services.metadata import ENTITY_TYPES
 
     assert set(ENTITY_TYPES) == set(Entity.Kind.values)
+
+
+def test_dates_are_days_on_the_site_calendar_everywhere(client, essay_world, settings):
+    """Late on 1 January in UTC is 2 January in Berlin: metadata and the cite block agree."""
+    settings.TIME_ZONE = "Europe/Berlin"
+    essay, _, _ = essay_world
+    essay.published_at = dt.datetime(2025, 1, 1, 23, 30, tzinfo=dt.UTC)
+    essay.save()
+    head, html = head_of(client, essay.get_absolute_url())
+    assert head.values("citation_publication_date") == ["2025/01/02"]
+    assert head.values("DCTERMS.issued") == ["2025-01-02"]
+    assert "January 2, 2025. Accessed" in html
