@@ -22,3 +22,16 @@ def test_essay_page_shows_the_cite_block(published_exhibit, open_page, screensho
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow
     screenshot(page, f"cite-essay-{viewport}")
+
+
+def test_copy_button_copies_a_citation(published_exhibit, open_page, live_server):
+    essay = Essay.objects.published().first()
+    page = open_page("desktop")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(essay.get_absolute_url())
+    button = page.get_by_role("button", name="Copy the BibTeX citation")
+    button.click()
+    page.get_by_role("button", name="Copy the BibTeX citation").filter(has_text="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#cite-bibtex").inner_text().strip()
+    assert copied.startswith("@misc{")
