@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # the sitemap.xml template
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",

@@ -15,3 +15,19 @@ class ExhibitConfig(AppConfig):
         # Pillow's own bomb guard would refuse a 300 MP archival scan at its default limit
         # (about 179 MP); align it with ours, which is checked from the header first.
         Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
+
+        connect_slug_history()
+
+
+def connect_slug_history():
+    """Record old slugs of the public objects, so their old URLs answer with a 301."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    from .models import Entity, Essay, Exhibit, Image, Section
+    from .models.redirects import forget_slugs, record_slug_change, remember_old_slug
+
+    for model in (Exhibit, Section, Essay, Image, Entity):
+        uid = f"slug-history-{model._meta.model_name}"
+        pre_save.connect(remember_old_slug, sender=model, dispatch_uid=uid)
+        post_save.connect(record_slug_change, sender=model, dispatch_uid=uid)
+        post_delete.connect(forget_slugs, sender=model, dispatch_uid=uid)

@@ -1,7 +1,16 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .views import annotations, downloads, health, iiif, manifests
+from .feeds import NewExhibitsFeed
+from .models import Essay, Exhibit, Image
+from .sitemaps import SITEMAPS
+from .views import annotations, discovery, downloads, health, iiif, manifests
+from .views.moved import follow_old_slug
+
+# Machine endpoints answer an old slug with a 301 to the current one, like the pages do.
+old_image_slugs, old_essay_slugs = follow_old_slug(Image), follow_old_slug(Essay)
+old_exhibit_slugs = follow_old_slug(Exhibit)
 
 app_name = "exhibit"
 
@@ -20,26 +29,38 @@ urlpatterns = [
     path("images/<slug:slug>/", views.ImageDetailView.as_view(), name="image_detail"),
     path("entities/", views.EntityListView.as_view(), name="entity_list"),
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    # Discovery: crawlers, feed readers.
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feeds/exhibits.atom", NewExhibitsFeed(), name="exhibit_feed"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
-    path("iiif/images/<slug:slug>", iiif.image_base, name="iiif_image_base"),
-    path("iiif/images/<slug:slug>/info.json", iiif.image_info, name="iiif_image_info"),
+    path("iiif/images/<slug:slug>", old_image_slugs(iiif.image_base), name="iiif_image_base"),
+    path(
+        "iiif/images/<slug:slug>/info.json",
+        old_image_slugs(iiif.image_info),
+        name="iiif_image_info",
+    ),
     path(
         "iiif/images/<slug:slug>/<str:region>/<str:size>/<str:rotation>/<str:quality>.<str:extension>",
-        iiif.image_file,
+        old_image_slugs(iiif.image_file),
         name="iiif_image_file",
     ),
     # IIIF Presentation API 3.0 manifests
     path(
         "iiif/manifests/images/<slug:slug>.json",
-        manifests.image_manifest,
+        old_image_slugs(manifests.image_manifest),
         name="image_manifest",
     ),
     path(
         "iiif/manifests/exhibits/<slug:slug>.json",
-        manifests.exhibit_manifest,
+        old_exhibit_slugs(manifests.exhibit_manifest),
         name="exhibit_manifest",
     ),
-    path("images/<slug:slug>/original", downloads.image_original, name="image_original"),
+    path(
+        "images/<slug:slug>/original",
+        old_image_slugs(downloads.image_original),
+        name="image_original",
+    ),
     # W3C Web Annotation Protocol (read-only): annotations, their containers, and the essay
     # revision texts that text annotations' positions count in.
     path(
@@ -49,17 +70,17 @@ urlpatterns = [
     ),
     path(
         "essays/<slug:slug>/annotations/",
-        annotations.EssayAnnotationsView.as_view(),
+        old_essay_slugs(annotations.EssayAnnotationsView.as_view()),
         name="essay_annotations",
     ),
     path(
         "images/<slug:slug>/annotations/",
-        annotations.ImageAnnotationsView.as_view(),
+        old_image_slugs(annotations.ImageAnnotationsView.as_view()),
         name="image_annotations",
     ),
     path(
         "essays/<slug:slug>/revisions/<int:number>.txt",
-        annotations.EssayRevisionTextView.as_view(),
+        old_essay_slugs(annotations.EssayRevisionTextView.as_view()),
         name="essay_revision_text",
     ),
     # Staff previews of unpublished content: same pages, marked, never cached, noindex.

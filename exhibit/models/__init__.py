@@ -6,6 +6,7 @@ from .essays import Essay, EssayAuthor
 from .exhibits import Block, Exhibit, GalleryItem, Section
 from .images import Image, Rights
 from .people import Contributor
+from .redirects import SlugRedirect
 
 __all__ = [
     "Annotation",
@@ -23,5 +24,6 @@ __all__ = [
     "Repository",
     "Rights",
     "Section",
+    "SlugRedirect",
     "Status",
 ]

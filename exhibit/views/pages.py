@@ -3,6 +3,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
@@ -17,6 +18,7 @@ from exhibit.models import (
     Image,
     Section,
 )
+from exhibit.models.redirects import find_redirect
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
 
@@ -111,6 +113,29 @@ class PreviewMixin(LoginRequiredMixin):
         return super().get_context_data(preview=self.preview, **kwargs)
 
 
+class SlugRedirectMixin:
+    """A slug a curator has since changed answers 301 to the object's current URL.
+
+    Only when nothing answers the slug now, and only to an object the visitor may see (its
+    preview page in staff preview): an unpublished object's old URL stays a 404.
+    """
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = self.moved_object()
+            if moved is None:
+                raise
+            preview = getattr(self, "preview", False)
+            return HttpResponsePermanentRedirect(
+                moved.get_preview_url() if preview else moved.get_absolute_url()
+            )
+
+    def moved_object(self):
+        return find_redirect(self.get_queryset().order_by(), self.kwargs["slug"])
+
+
 class HomeView(TemplateView):
     template_name = "exhibit/home.html"
 
@@ -132,7 +157,7 @@ class ExhibitListView(ListView):
         return Exhibit.objects.published().select_related("cover_image")
 
 
-class ExhibitDetailView(PreviewMixin, DetailView):
+class ExhibitDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
     template_name = "exhibit/exhibit_detail.html"
     context_object_name = "exhibit"
     preview_permission = "exhibit.view_exhibit"
@@ -146,15 +171,34 @@ class ExhibitDetailView(PreviewMixin, DetailView):
         )
 
 
-class SectionDetailView(PreviewMixin, DetailView):
+class SectionDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
     template_name = "exhibit/section_detail.html"
     context_object_name = "section"
     preview_permission = "exhibit.view_exhibit"
 
     def get_object(self, queryset=None):
-        sections = self.visible(Section.objects.select_related("exhibit__cover_image"))
+        # The exhibit's curators are the authors its citation and metadata name.
+        sections = self.visible(
+            Section.objects.select_related("exhibit__cover_image").prefetch_related(
+                "exhibit__curators"
+            )
+        )
         return get_object_or_404(
             sections, exhibit__slug=self.kwargs["exhibit"], slug=self.kwargs["slug"]
+        )
+
+    def moved_object(self):
+        """The section under its exhibit's current slug and its own (either may be old)."""
+        exhibits = self.visible(Exhibit.objects.all())
+        exhibit_slug = self.kwargs["exhibit"]
+        exhibit = exhibits.filter(slug=exhibit_slug).first() or find_redirect(
+            exhibits, exhibit_slug
+        )
+        if exhibit is None:
+            return None
+        sections = self.visible(Section.objects.filter(exhibit=exhibit)).select_related("exhibit")
+        return sections.filter(slug=self.kwargs["slug"]).first() or find_redirect(
+            sections, self.kwargs["slug"]
         )
 
     def get_context_data(self, **kwargs):
@@ -180,7 +224,7 @@ class SectionDetailView(PreviewMixin, DetailView):
         )
 
 
-class EssayDetailView(PreviewMixin, DetailView):
+class EssayDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
     template_name = "exhibit/essay_detail.html"
     context_object_name = "essay"
     preview_permission = "exhibit.view_essay"
@@ -190,7 +234,11 @@ class EssayDetailView(PreviewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         essay = self.object
-        appearances = self.visible_blocks().filter(essay=essay).select_related("section__exhibit")
+        appearances = (
+            self.visible_blocks()
+            .filter(essay=essay)
+            .select_related("section__exhibit__cover_image")  # the page's share image
+        )
         notes = list(with_note_details(self.visible_annotations(essay=essay)))
         # Built from the cached body and the notes' positions, and cached under a digest of
         # both: no query beyond the notes themselves, and an edit to either makes a new entry.
@@ -216,7 +264,7 @@ class EssayDetailView(PreviewMixin, DetailView):
         return Block.objects.all() if self.preview else Block.objects.published()
 
 
-class ImageDetailView(PreviewMixin, DetailView):
+class ImageDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
     template_name = "exhibit/image_detail.html"
     context_object_name = "image"
     preview_permission = "exhibit.view_image"
@@ -252,7 +300,7 @@ class EntityListView(ListView):
         return Entity.objects.published().order_by("kind", "name")
 
 
-class EntityDetailView(DetailView):
+class EntityDetailView(SlugRedirectMixin, DetailView):
     template_name = "exhibit/entity_detail.html"
     context_object_name = "entity"
 

@@ -12,7 +12,7 @@ EXPECTED = {
     "home": 2,
     "exhibit list": 2,
     "exhibit": 3,
-    "section": 7,
+    "section": 8,  # + the exhibit's curators, whom its citation names
     "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
     "image": 4,  # + the image's region notes (likewise)
     "entity list": 1,
