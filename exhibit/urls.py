@@ -1,7 +1,8 @@
 from django.urls import path
 
 from . import views
-from .views import annotations, downloads, iiif, manifests
+from .models.entities import KIND_PATHS
+from .views import annotations, downloads, iiif, indexes, manifests
 
 app_name = "exhibit"
 
@@ -17,7 +18,20 @@ urlpatterns = [
     path("essays/<slug:slug>/", views.EssayDetailView.as_view(), name="essay_detail"),
     path("images/<slug:slug>/", views.ImageDetailView.as_view(), name="image_detail"),
     path("entities/", views.EntityListView.as_view(), name="entity_list"),
+    # One kind, A to Z; before the entity pages, whose slugs may not take these names.
+    *(
+        path(f"entities/{segment}/", views.EntityListView.as_view(kind=kind), name=f"{kind}_list")
+        for segment, kind in KIND_PATHS.items()
+    ),
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    path("repositories/", indexes.RepositoryListView.as_view(), name="repository_list"),
+    path(
+        "repositories/<slug:slug>/",
+        indexes.RepositoryDetailView.as_view(),
+        name="repository_detail",
+    ),
+    path("timeline/", indexes.TimelineView.as_view(), name="timeline"),
+    path("map/", indexes.MapView.as_view(), name="map"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", iiif.image_base, name="iiif_image_base"),
     path("iiif/images/<slug:slug>/info.json", iiif.image_info, name="iiif_image_info"),

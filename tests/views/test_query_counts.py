@@ -16,7 +16,7 @@ EXPECTED = {
     "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
     "image": 4,  # + the image's region notes (likewise)
     "entity list": 1,
-    "entity": 4,  # + the notes that link to the entity, with their essay or image
+    "entity": 5,  # images, blocks, notes (with essay or image), their archival sources
 }
 
 
