@@ -40,6 +40,11 @@ class Migration(migrations.Migration):
             name='slug',
             field=models.SlugField(blank=True, help_text='Its address on the site, e.g. galo for /repositories/galo/. Left empty, it is made from the abbreviation.', max_length=64, unique=True, verbose_name='slug'),
         ),
+        migrations.AddField(
+            model_name='entity',
+            name='sort_name',
+            field=models.CharField(blank=True, help_text='How the A–Z index files and shows it, surname first: “Seeckt, Hans von”. Left empty, the name.', max_length=255, verbose_name='index form'),
+        ),
         migrations.AlterField(
             model_name='archivalreference',
             name='date',

@@ -59,6 +59,13 @@ class Entity(Dated, TimeStamped):
     kind = models.CharField("kind", max_length=16, choices=Kind.choices)
     name = models.CharField("name", max_length=255)
     slug = models.SlugField("slug", max_length=255, unique=True)
+    sort_name = models.CharField(
+        "index form",
+        max_length=255,
+        blank=True,
+        help_text="How the A–Z index files and shows it, surname first: “Seeckt, Hans von”. "
+        "Left empty, the name.",
+    )
     alternative_names = models.TextField(
         "alternative names",
         blank=True,
@@ -129,6 +136,10 @@ class Entity(Dated, TimeStamped):
             raise ValidationError(
                 {"slug": f"“{self.slug}” is the address of an index page; choose another slug."}
             )
+
+    @property
+    def index_name(self):
+        return self.sort_name or self.name
 
     @property
     def alternative_names_list(self):

@@ -78,6 +78,7 @@ class RepositoryDetailView(DetailView):
         )
         by_pk = {reference.pk: reference for reference in references}
         for reference in references:
+            reference.repository = repository  # spare a query per citation
             reference.held_images, reference.cited_in_essays = [], []
             reference.cited_in_notes, reference.quoted_in = [], []
         for image in images:

@@ -257,14 +257,15 @@ class EntityListView(ListView):
         if self.kind:
             entities = entities.filter(kind=self.kind)
         return entities.only(
-            "kind", "name", "slug", "date", "alternative_names", "latitude", "longitude"
-        ).order_by("kind", "name")
+            "kind", "name", "sort_name", "slug", "date", "alternative_names", "latitude",
+            "longitude",
+        ).order_by("kind", "name")  # fmt: skip
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(kind=self.kind, kind_paths=KIND_PATHS, **kwargs)
         if self.kind:
-            entities = sorted(context["entities"], key=lambda entity: sort_name(entity.name))
-            context["letters"] = alphabet(entities)
+            entities = sorted(context["entities"], key=lambda e: sort_name(e.index_name))
+            context["letters"] = alphabet(entities, name=lambda entity: entity.index_name)
             context["entities"] = entities
         return context
 

@@ -135,6 +135,13 @@ def test_kind_index_lists_one_kind_from_a_to_z_with_other_names(client):
     linked_entity(kind="person", name="Ernst Volckheim", latitude=None, longitude=None)
     linked_entity(kind="person", name="Émile Unseen", latitude=None, longitude=None)
     make_entity(kind="person", name="Anna Unlinked", latitude=None, longitude=None)
+    linked_entity(
+        kind="person",
+        name="Hans von Seeckt",
+        sort_name="Seeckt, Hans von",
+        latitude=None,
+        longitude=None,
+    )
     linked_entity(name="Lipetsk")
 
     html = page(client, reverse("exhibit:person_list"))
@@ -142,6 +149,9 @@ def test_kind_index_lists_one_kind_from_a_to_z_with_other_names(client):
     assert "Lipetsk" not in html and "Anna Unlinked" not in html
     assert html.index("Émile Unseen") < html.index("Ernst Volckheim") < html.index("Mikhail")
     assert '<a href="#letter-E">E</a>' in html and '<a href="#letter-M">M</a>' in html
+    # Filed and shown surname first when the curator gives an index form.
+    assert '<a href="#letter-S">S</a>' in html and '<a href="#letter-H">' not in html
+    assert html.index("Mikhail") < html.index(">Seeckt, Hans von</a>")
     assert '<span class="az-nav__empty" aria-hidden="true">A</span>' in html
     assert '<span lang="ru">Тухачевский</span>' in html and "Tuchatschewski" in html
     assert 'href="/entities/people/" aria-current="page"' in html
