@@ -184,3 +184,14 @@ def test_saved_date_stores_sortable_range():
     image = make_image(date="c. 1928")
     assert (image.date_earliest, image.date_latest) == (dt.date(1928, 1, 1), dt.date(1928, 12, 31))
     assert image.date_display == "c. 1928"
+
+
+@pytest.mark.django_db
+def test_open_ended_dates_store_the_widest_range_the_database_holds():
+    image = make_image(date="before 1930")
+    image.refresh_from_db()
+    assert (image.date_earliest, image.date_latest) == (dt.date.min, dt.date(1929, 12, 31))
+    image = make_image(date="1925/..")
+    image.refresh_from_db()
+    assert (image.date_earliest, image.date_latest) == (dt.date(1925, 1, 1), dt.date.max)
+    assert image.date_display == "from 1925 onwards"
