@@ -151,6 +151,11 @@ TASKS = {
 SITE_NAME = env.str("SITE_NAME", default="Exhibit")
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
+# Map pages: a slippy-map tile server ({z}/{x}/{y} URL template) and its credit line (HTML
+# links allowed). Empty: no tiles are fetched; places still show as markers and as a list.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+
 # Security. Defaults are production-safe; `make run` turns DEBUG on for local work.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("USE_X_FORWARDED_PROTO", default=True) else None

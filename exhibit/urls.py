@@ -4,8 +4,9 @@ from django.urls import path
 from . import views
 from .feeds import NewExhibitsFeed
 from .models import Essay, Exhibit, Image
+from .models.entities import KIND_PATHS
 from .sitemaps import SITEMAPS
-from .views import annotations, discovery, downloads, health, iiif, manifests
+from .views import annotations, discovery, downloads, health, iiif, indexes, manifests
 from .views.moved import follow_old_slug
 
 # Machine endpoints answer an old slug with a 301 to the current one, like the pages do.
@@ -28,11 +29,24 @@ urlpatterns = [
     path("essays/<slug:slug>/", views.EssayDetailView.as_view(), name="essay_detail"),
     path("images/<slug:slug>/", views.ImageDetailView.as_view(), name="image_detail"),
     path("entities/", views.EntityListView.as_view(), name="entity_list"),
+    # One kind, A to Z; before the entity pages, whose slugs may not take these names.
+    *(
+        path(f"entities/{segment}/", views.EntityListView.as_view(kind=kind), name=f"{kind}_list")
+        for segment, kind in KIND_PATHS.items()
+    ),
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
     # Discovery: crawlers, feed readers.
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feeds/exhibits.atom", NewExhibitsFeed(), name="exhibit_feed"),
+    path("repositories/", indexes.RepositoryListView.as_view(), name="repository_list"),
+    path(
+        "repositories/<slug:slug>/",
+        indexes.RepositoryDetailView.as_view(),
+        name="repository_detail",
+    ),
+    path("timeline/", indexes.TimelineView.as_view(), name="timeline"),
+    path("map/", indexes.MapView.as_view(), name="map"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", old_image_slugs(iiif.image_base), name="iiif_image_base"),
     path(

@@ -18,6 +18,14 @@ const copies = {
     ["openseadragon/build/openseadragon/images", "images"],
     ["openseadragon/LICENSE.txt", "LICENSE.txt"],
   ],
+  // The map of places. Its stylesheet points at images/ beside it (layer and marker icons).
+  leaflet: [
+    ["leaflet/dist/leaflet.js", "leaflet.js"],
+    ["leaflet/dist/leaflet.js.map", "leaflet.js.map"],
+    ["leaflet/dist/leaflet.css", "leaflet.css"],
+    ["leaflet/dist/images", "images"],
+    ["leaflet/LICENSE", "LICENSE"],
+  ],
 };
 
 for (const [library, files] of Object.entries(copies)) {

@@ -9,6 +9,7 @@ from .base import ModelAdmin
 class RepositoryAdmin(ModelAdmin):
     list_display = ("abbreviation", "name", "name_original", "place")
     search_fields = ("abbreviation", "name", "name_original", "former_names", "place")
+    prepopulated_fields = {"slug": ("abbreviation",)}
 
 
 @admin.register(ArchivalReference)

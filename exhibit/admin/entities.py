@@ -12,10 +12,11 @@ class EntityAdmin(ModelAdmin):
     search_fields = ("name", "alternative_names", "description", "wikidata", "viaf", "geonames")
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
-        (None, {"fields": ("kind", "name", "slug", "alternative_names", "description", "date")}),
+        (None, {"fields": ("kind", "name", "slug", "sort_name", "alternative_names",
+                           "description", "date")}),
         ("Place", {"fields": (("latitude", "longitude"),)}),
         ("Authority identifiers", {"fields": ("wikidata", "viaf", "geonames")}),
-    )
+    )  # fmt: skip
 
     @admin.display(description="coordinates")
     def coordinates(self, obj):

@@ -242,6 +242,7 @@ ENTITIES = [
         "slug": "hans-von-seeckt",
         "kind": PERSON,
         "name": "Hans von Seeckt",
+        "sort_name": "Seeckt, Hans von",
         "date": "1866-04-22/1936-12-27",
         "alternative_names": "Johannes Friedrich Leopold von Seeckt\nГанс фон Сект",
         "description": "Head of the German army command, 1920–1926, and the chief advocate of "
@@ -260,6 +261,7 @@ ENTITIES = [
         "slug": "leon-trotsky",
         "kind": PERSON,
         "name": "Leon Trotsky",
+        "sort_name": "Trotsky, Leon",
         "date": "1879-11-07/1940-08-21",
         "wikidata": "Q33391",
         "alternative_names": "Lev Davidovich Bronstein\nLeo Trotzki\nЛев Давидович Троцкий\n"
@@ -271,6 +273,7 @@ ENTITIES = [
         "slug": "vladimir-lenin",
         "kind": PERSON,
         "name": "Vladimir Lenin",
+        "sort_name": "Lenin, Vladimir",
         "date": "1870-04-22/1924-01-21",
         "wikidata": "Q1394",
         "alternative_names": "Vladimir Ilyich Ulyanov\nWladimir Iljitsch Lenin\n"
@@ -282,6 +285,7 @@ ENTITIES = [
         "slug": "heinz-guderian",
         "kind": PERSON,
         "name": "Heinz Guderian",
+        "sort_name": "Guderian, Heinz",
         "date": "1888-06-17/1954-05-14",
         "alternative_names": "Heinz Wilhelm Guderian\nГейнц Гудериан",
         "description": "German officer and advocate of armoured forces; he visited the tank "
@@ -291,6 +295,7 @@ ENTITIES = [
         "slug": "oswald-lutz",
         "kind": PERSON,
         "name": "Oswald Lutz",
+        "sort_name": "Lutz, Oswald",
         "date": "1876-11-06/1944-02-26",
         "alternative_names": "Освальд Лутц",
         "description": "German officer who oversaw the motorised troops, the branch behind the "
@@ -300,6 +305,7 @@ ENTITIES = [
         "slug": "ernst-volckheim",
         "kind": PERSON,
         "name": "Ernst Volckheim",
+        "sort_name": "Volckheim, Ernst",
         "date": "1898/1962",
         "alternative_names": "Ernst Volkheim",
         "description": "German officer and early writer on tank tactics, associated with the "
@@ -309,6 +315,7 @@ ENTITIES = [
         "slug": "mikhail-tukhachevsky",
         "kind": PERSON,
         "name": "Mikhail Tukhachevsky",
+        "sort_name": "Tukhachevsky, Mikhail",
         "date": "1893-02-16/1937-06-12",
         "alternative_names": "Mikhail Nikolayevich Tukhachevsky\nMichail Tuchatschewski\n"
         "Tuchatschewski\nМихаил Николаевич Тухачевский\nТухачевский",
@@ -319,6 +326,7 @@ ENTITIES = [
         "slug": "vladimir-triandafillov",
         "kind": PERSON,
         "name": "Vladimir Triandafillov",
+        "sort_name": "Triandafillov, Vladimir",
         "date": "1894-03-14/1931-07-12",
         "alternative_names": "Vladimir Kiriakovich Triandafillov\nWladimir Triandafillow\n"
         "Владимир Кириакович Триандафиллов\nТриандафиллов",
@@ -329,6 +337,7 @@ ENTITIES = [
         "slug": "yakov-fishman",
         "kind": PERSON,
         "name": "Yakov Fishman",
+        "sort_name": "Fishman, Yakov",
         "date": "1887/1961",
         "alternative_names": "Yakov Moiseyevich Fishman\nJakow Fischman\n"
         "Яков Моисеевич Фишман\nФишман",
@@ -339,6 +348,7 @@ ENTITIES = [
         "slug": "joseph-stalin",
         "kind": PERSON,
         "name": "Joseph Stalin",
+        "sort_name": "Stalin, Joseph",
         "date": "1878-12-18/1953-03-05",
         "wikidata": "Q855",
         "alternative_names": "Iosif Vissarionovich Dzhugashvili\nJosef Stalin\n"

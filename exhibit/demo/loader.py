@@ -290,6 +290,7 @@ class DemoLoader:
             values = {
                 "kind": spec["kind"],
                 "name": spec["name"],
+                "sort_name": spec.get("sort_name", ""),
                 "alternative_names": spec.get("alternative_names", ""),
                 "description": spec.get("description", ""),
                 "date": spec.get("date", ""),

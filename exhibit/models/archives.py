@@ -2,11 +2,23 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
 
 from .base import Dated, TimeStamped
 
 
-class RepositoryManager(models.Manager):
+class RepositoryQuerySet(models.QuerySet):
+    def published(self):
+        """Repositories that hold a source published content cites or shows."""
+        return self.filter(
+            models.Exists(
+                ArchivalReference.objects.published().filter(repository=models.OuterRef("pk"))
+            )
+        )
+
+
+class RepositoryManager(models.Manager.from_queryset(RepositoryQuerySet)):
     def get_by_natural_key(self, abbreviation):
         return self.get(abbreviation=abbreviation)
 
@@ -26,6 +38,14 @@ class Repository(TimeStamped):
         max_length=32,
         unique=True,
         help_text="The transliterated acronym used in citations, e.g. GALO or RGVA.",
+    )
+    slug = models.SlugField(
+        "slug",
+        max_length=64,
+        unique=True,
+        blank=True,
+        help_text="Its address on the site, e.g. galo for /repositories/galo/. Left empty, "
+        "it is made from the abbreviation.",
     )
     former_names = models.TextField(
         "former names",
@@ -48,9 +68,53 @@ class Repository(TimeStamped):
     def natural_key(self):
         return (self.abbreviation,)
 
+    def get_absolute_url(self):
+        return reverse("exhibit:repository_detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_repository_slug(self)
+        super().save(*args, **kwargs)
+
     @property
     def former_names_list(self):
         return [line.strip() for line in self.former_names.splitlines() if line.strip()]
+
+
+def unique_repository_slug(repository):
+    """A free slug from the abbreviation (``HA Krupp`` → ``ha-krupp``), else the name."""
+    base = (slugify(repository.abbreviation) or slugify(repository.name) or "repository")[
+        :60
+    ].strip("-")
+    taken = set(
+        Repository.objects.filter(slug__startswith=base)
+        .exclude(pk=repository.pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class ArchivalReferenceQuerySet(models.QuerySet):
+    def published(self):
+        """References that published content cites or shows: a published note or essay cites
+        it, a published image is held under it, or a published quotation block quotes it.
+        References have no status of their own, like entities."""
+        from .annotations import Annotation
+        from .essays import Essay
+        from .exhibits import Block
+        from .images import Image
+
+        reference = models.OuterRef("pk")
+        return self.filter(
+            models.Exists(Image.objects.published().filter(archival_reference=reference))
+            | models.Exists(Block.objects.published().filter(quote_reference=reference))
+            | models.Exists(Annotation.objects.published().filter(references=reference))
+            | models.Exists(Essay.objects.published().filter(references=reference))
+        )
 
 
 def _leaf(number, verso):
@@ -110,6 +174,8 @@ class ArchivalReference(Dated, TimeStamped):
         "earlier reference", max_length=255, blank=True, help_text="Numbering before a renumbering."
     )
     notes = models.TextField("notes", blank=True)
+
+    objects = ArchivalReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["repository__abbreviation", "fond", "opis", "delo", "collection", "box"]

@@ -78,7 +78,8 @@ class Dated(models.Model):
         max_length=64,
         blank=True,
         help_text="As precise as is known: 1928, 1926-12, 1926-12-03, c. 1928, 1928?, 1920s, "
-        "or an interval such as 1925/1933.",
+        "an interval such as 1925/1933, an open one (1925/.. or ../1933), before 1930, "
+        "after 1925.",
     )
     date_earliest = models.DateField("earliest date", null=True, blank=True, editable=False)
     date_latest = models.DateField("latest date", null=True, blank=True, editable=False)

@@ -18,6 +18,17 @@ geonames_validator = RegexValidator(
 )
 
 
+# The URL segment of each kind's A-Z index: /entities/people/ lists the persons. Entity pages
+# live at /entities/<slug>/ too, so no entity may take one of these as its slug.
+KIND_PATHS = {
+    "people": "person",
+    "places": "place",
+    "organisations": "organisation",
+    "events": "event",
+}
+RESERVED_SLUGS = set(KIND_PATHS)
+
+
 class EntityQuerySet(models.QuerySet):
     def published(self):
         """Entities that published content links to: they have no status of their own."""
@@ -48,6 +59,13 @@ class Entity(Dated, TimeStamped):
     kind = models.CharField("kind", max_length=16, choices=Kind.choices)
     name = models.CharField("name", max_length=255)
     slug = models.SlugField("slug", max_length=255, unique=True)
+    sort_name = models.CharField(
+        "index form",
+        max_length=255,
+        blank=True,
+        help_text="How the A–Z index files and shows it, surname first: “Seeckt, Hans von”. "
+        "Left empty, the name.",
+    )
     alternative_names = models.TextField(
         "alternative names",
         blank=True,
@@ -114,6 +132,14 @@ class Entity(Dated, TimeStamped):
             raise ValidationError("Give both latitude and longitude, or neither.")
         if self.latitude is not None and self.kind != self.Kind.PLACE:
             raise ValidationError({"latitude": "Only places have coordinates."})
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of an index page; choose another slug."}
+            )
+
+    @property
+    def index_name(self):
+        return self.sort_name or self.name
 
     @property
     def alternative_names_list(self):

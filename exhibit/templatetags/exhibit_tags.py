@@ -14,6 +14,8 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from exhibit.services.places import script_lang
+
 register = template.Library()
 
 # Objects without a get_preview_url() of their own, previewed through these URL names.
@@ -103,6 +105,12 @@ def coordinates(entity):
     if entity.latitude is None or entity.longitude is None:
         return ""
     return f"{_degrees(entity.latitude, 'N', 'S')}, {_degrees(entity.longitude, 'E', 'W')}"
+
+
+@register.filter
+def name_lang(name):
+    """``lang`` for a name in another script (``Липецк`` → ``ru``), else empty."""
+    return script_lang(name)
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -21,6 +21,7 @@ from exhibit.models import (
 from exhibit.models.redirects import find_redirect
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
+from exhibit.services.places import KIND_PATHS, alphabet, map_settings, sort_name
 
 
 def with_note_details(annotations):
@@ -293,11 +294,28 @@ class ImageDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
 
 
 class EntityListView(ListView):
+    """Every entity published content links to, by kind; or one kind, A to Z (``kind``)."""
+
     template_name = "exhibit/entity_list.html"
     context_object_name = "entities"
+    kind = None
 
     def get_queryset(self):
-        return Entity.objects.published().order_by("kind", "name")
+        entities = Entity.objects.published()
+        if self.kind:
+            entities = entities.filter(kind=self.kind)
+        return entities.only(
+            "kind", "name", "sort_name", "slug", "date", "alternative_names", "latitude",
+            "longitude",
+        ).order_by("kind", "name")  # fmt: skip
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(kind=self.kind, kind_paths=KIND_PATHS, **kwargs)
+        if self.kind:
+            entities = sorted(context["entities"], key=lambda e: sort_name(e.index_name))
+            context["letters"] = alphabet(entities, name=lambda entity: entity.index_name)
+            context["entities"] = entities
+        return context
 
 
 class EntityDetailView(SlugRedirectMixin, DetailView):
@@ -309,7 +327,11 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         entity = self.object
-        images = Image.objects.published().filter(entities=entity)
+        images = list(
+            Image.objects.published()
+            .filter(entities=entity)
+            .select_related("archival_reference__repository")
+        )
         blocks = (
             Block.objects.published()
             .filter(entities=entity)
@@ -333,9 +355,34 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
         essay_notes.sort(key=lambda note: (note.essay.title, note.essay_id, note.start or 0))
         image_notes.sort(key=lambda note: (note.image.title, note.image_id, note.pk))
         return super().get_context_data(
-            images=list(images),
+            images=images,
             appearances=list(blocks),
             essay_notes=essay_notes,
             image_notes=image_notes,
+            references=entity_references(entity, images),
+            map_settings=map_settings(),
             **kwargs,
         )
+
+
+def entity_references(entity, images):
+    """The archival sources behind what is said or shown of ``entity``: cited by its notes,
+    holding its images, quoted or pictured in its blocks. One query; each reference carries
+    ``shown_in``, the entity's images held under it (already loaded)."""
+    reference = OuterRef("pk")
+    blocks = Block.objects.published().filter(entities=entity)
+    images_held = Image.objects.published().filter(entities=entity, archival_reference=reference)
+    references = (
+        ArchivalReference.objects.filter(
+            Exists(Annotation.objects.published().filter(entities=entity, references=reference))
+            | Exists(images_held)
+            | Exists(blocks.filter(quote_reference=reference))
+            | Exists(blocks.filter(image__archival_reference=reference))
+        )
+        .select_related("repository")
+        .order_by("repository__abbreviation", "fond", "opis", "delo", "collection", "box", "pk")
+    )
+    references = list(references)
+    for item in references:
+        item.shown_in = [image for image in images if image.archival_reference_id == item.pk]
+    return references

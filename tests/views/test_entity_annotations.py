@@ -113,7 +113,7 @@ def test_entity_page_query_count_stays_fixed_as_notes_grow(
         essay = published_essay(body=f"Essay {n} on the tank school Kama.")
         annotate(essay, "the tank school Kama", entities=[kama])
         region(published_image(), "0,0,10,10", entities=[kama])
-    with django_assert_num_queries(4):  # entity, images, blocks, notes with essay or image
+    with django_assert_num_queries(5):  # entity, images, blocks, notes, archival sources
         response = client.get(kama.get_absolute_url())
     assert response.content.decode().count('class="entity-note"') == 2 * count
 

@@ -3,9 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from exhibit.models import Annotation, Block, Entity
+from exhibit.models import Annotation, Block, Entity, Repository
 from exhibit.services.anchoring import selector_for
-from tests.factories import make_entity, make_full_exhibit, make_reference
+from tests.factories import (
+    make_block,
+    make_entity,
+    make_full_exhibit,
+    make_image,
+    make_reference,
+)
 
 # page -> queries (pinned; a change here is a performance decision, not a test fix)
 EXPECTED = {
@@ -16,7 +22,12 @@ EXPECTED = {
     "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
     "image": 4,  # + the image's region notes (likewise)
     "entity list": 1,
-    "entity": 4,  # + the notes that link to the entity, with their essay or image
+    "entity": 5,  # images, blocks, notes (with essay or image), their archival sources
+    "place list": 1,
+    "repository list": 1,
+    "repository": 6,  # its references, their images, essays, notes and quotations citing them
+    "timeline": 2,  # events, dated images
+    "map": 1,
 }
 
 
@@ -34,6 +45,11 @@ def page_urls(exhibit):
         "image": image.get_absolute_url(),
         "entity list": reverse("exhibit:entity_list"),
         "entity": entity.get_absolute_url(),
+        "place list": reverse("exhibit:place_list"),
+        "repository list": reverse("exhibit:repository_list"),
+        "repository": Repository.objects.published().first().get_absolute_url(),
+        "timeline": reverse("exhibit:timeline"),
+        "map": reverse("exhibit:map"),
     }
 
 
@@ -86,3 +102,56 @@ def test_essay_page_query_count_is_fixed_however_many_notes(
         response = client.get(essay.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="annotation-note"') == count
+
+
+def add_dated_content(exhibit, scale):
+    """Events, dated images and notes citing sources, ``scale`` of each per exhibit section,
+    all linked to one place: what the timeline and the place's page grow with."""
+    place = Entity.objects.published().filter(kind=Entity.Kind.PLACE).first()
+    section = exhibit.sections.first()
+    essay = Block.objects.filter(section=section, kind="essay").first().essay
+    revision = essay.revisions.order_by("-number").first()
+    start = revision.text.index("school")
+    selector = selector_for(revision.text, start, start + len("school"))
+    for n in range(scale):
+        event = make_entity(kind=Entity.Kind.EVENT, date=f"{1922 + n}-04-16", name=f"Event {n}")
+        image = make_image(
+            date=f"c. {1925 + n}", entities=[place], archival_reference=make_reference(fond=str(n))
+        )
+        make_block(section, kind=Block.Kind.IMAGE, image=image, entities=[event, place])
+        note = Annotation.objects.create(
+            essay=essay,
+            revision=revision,
+            exact=selector.exact,
+            prefix=selector.prefix,
+            suffix=selector.suffix,
+            start=selector.start,
+            end=selector.end,
+            body=f"Note {n}.",
+        )
+        note.entities.set([place, event])
+        note.references.set([make_reference(fond=f"9{n}")])
+    return place
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", [1, 6])
+@pytest.mark.parametrize("page", ["entity", "timeline", "repository"])
+def test_dated_and_sourced_pages_keep_their_query_count_as_content_grows(
+    client, django_assert_num_queries, page, scale
+):
+    exhibit = make_full_exhibit()
+    place = add_dated_content(exhibit, scale)
+    url = {
+        "entity": place.get_absolute_url(),
+        "timeline": reverse("exhibit:timeline"),
+        "repository": Repository.objects.published().first().get_absolute_url(),
+    }[page]
+    with django_assert_num_queries(EXPECTED[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if page == "timeline":
+        assert html.count('class="timeline__entry') == 2 * scale
+    if page == "entity":
+        assert html.count('class="source-list__item"') == 2 * scale

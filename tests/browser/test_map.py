@@ -1,0 +1,79 @@
+"""The map of places: Leaflet draws a marker per listed place, and nothing leaves the site.
+
+Tile requests go to a host that does not exist; the browser's router answers them with a blank
+tile, so the map renders offline and the test can count them. Every other request must stay on
+the live server.
+"""
+
+import io
+
+import pytest
+from django.contrib.staticfiles import finders
+from PIL import Image
+
+from tests.factories import make_block, make_entity, make_exhibit, make_section
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TILE_HOST = "https://tiles.invalid"
+
+
+def blank_tile():
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (226, 232, 220)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PLACES = {
+    "Lipetsk": ("52.603100", "39.570800"),
+    "Kazan": ("55.796400", "49.108900"),
+    "Moscow": ("55.755800", "37.617300"),
+}
+
+
+@pytest.fixture
+def places(settings):
+    if not finders.find("vendor/leaflet/leaflet.js"):
+        pytest.fail("exhibit/static/vendor/leaflet/ is missing: run `make assets`.")
+    settings.MAP_TILE_URL = TILE_HOST + "/{z}/{x}/{y}.png"
+    settings.MAP_TILE_ATTRIBUTION = '© <a href="https://example.org/">Test tiles</a>'
+    section = make_section(make_exhibit())
+    entities = [
+        make_entity(name=name, latitude=lat, longitude=lng) for name, (lat, lng) in PLACES.items()
+    ]
+    make_block(section, entities=entities)
+    return entities
+
+
+def test_map_page_draws_a_marker_per_place_without_leaving_the_site(
+    open_page, live_server, places, screenshot
+):
+    page = open_page("desktop")
+    tiles, external, tile = [], [], blank_tile()
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(TILE_HOST):
+            tiles.append(url)
+            route.fulfill(status=200, content_type="image/png", body=tile)
+        elif url.startswith(live_server.url):
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.goto("/map/")
+    page.wait_for_selector("[data-map-ready]")
+
+    assert page.locator(".place-map__marker").count() == len(PLACES)
+    assert page.get_attribute("[data-map]", "data-map-ready") == str(len(PLACES))
+    assert page.locator(".leaflet-control-attribution").inner_text().endswith("Test tiles")
+    assert tiles, "the map asked for tiles from the configured server"
+    assert external == []
+    # The list stays below the map, each place linked.
+    assert page.locator(".place-list__item a").count() == len(PLACES)
+    # A marker's popup links to the place's page.
+    page.locator(".place-map__marker").first.click(force=True)
+    assert page.locator(".leaflet-popup-content a").get_attribute("href").startswith("/entities/")
+    screenshot(page, "map-places")
