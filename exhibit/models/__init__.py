@@ -6,6 +6,7 @@ from .essays import Essay, EssayAuthor
 from .exhibits import Block, Exhibit, GalleryItem, Section
 from .images import Image, Rights
 from .people import Contributor
+from .search import SearchEntry
 
 __all__ = [
     "Annotation",
@@ -22,6 +23,7 @@ __all__ = [
     "Publishable",
     "Repository",
     "Rights",
+    "SearchEntry",
     "Section",
     "Status",
 ]
