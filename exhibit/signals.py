@@ -1,20 +1,15 @@
 """Keep the search index in step with the content (``exhibit.services.search``).
 
-Saving or deleting anything a search row is built from re-indexes that row: the object itself
-and its dependents (an image when its archival reference or a linked entity changes, a note
-when its essay is renamed, an essay's exhibits when a block starts linking it). Visibility is
-applied at query time, so publishing needs no re-indexing.
+Saving, deleting or re-linking anything a search row is built from schedules that row and its
+dependents (an image when its archival reference or a linked entity changes, a note when its
+essay is renamed, an essay's exhibits when a block starts linking it) for re-indexing when the
+transaction commits. Visibility is applied at query time, so publishing needs no re-indexing.
 """
-
-import threading
-from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from exhibit import models
 from exhibit.services import search
-
-_state = threading.local()
 
 WATCHED = (
     models.Exhibit,
@@ -39,79 +34,54 @@ M2M = (
 )
 
 
-@contextmanager
-def indexing_paused():
-    """Skip index upkeep inside (bulk loads that call ``search.rebuild()`` afterwards)."""
-    previous = getattr(_state, "paused", False)
-    _state.paused = True
-    try:
-        yield
-    finally:
-        _state.paused = previous
-
-
-def _active(raw=False):
-    return not raw and not getattr(_state, "paused", False)
-
-
 def _subject(instance):
-    # An author link or a gallery item stands for its essay or block.
+    # An author link stands for its essay.
     if isinstance(instance, models.EssayAuthor):
-        return models.Essay.objects.filter(pk=instance.essay_id).first()
+        return models.Essay(pk=instance.essay_id)
     return instance
 
 
 def saved(sender, instance, raw=False, **kwargs):
-    if _active(raw):
-        subject = _subject(instance)
-        if subject is not None:
-            search.reindex(subject)
+    if not raw:
+        search.schedule(_subject(instance))
 
 
 def deleting(sender, instance, **kwargs):
-    if _active():
-        if isinstance(instance, models.EssayAuthor):
-            instance._search_dependents = [models.Essay(pk=instance.essay_id)]
-        else:
-            instance._search_dependents = search.dependents(instance)
+    # What depended on it must be found while it still exists.
+    if isinstance(instance, models.EssayAuthor):
+        instance._search_dependents = [models.Essay(pk=instance.essay_id)]
+    else:
+        instance._search_dependents = search.dependents(instance)
 
 
 def deleted(sender, instance, **kwargs):
-    if not _active():
-        return
-    search.remove_object(instance)
-    for item in getattr(instance, "_search_dependents", []):
-        fresh = type(item).objects.filter(pk=item.pk).first()  # it may have gone with it
-        if fresh is not None:
-            search.index_object(fresh)
+    search.schedule(instance, dependents_of_deleted=getattr(instance, "_search_dependents", []))
 
 
 def m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if not _active():
-        return
     if action == "pre_clear":
-        instance._search_cleared = list(model.objects.filter(pk__in=_related_pks(sender, instance)))
+        instance._search_cleared = list(_related_pks(sender, instance))
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    others = list(model.objects.filter(pk__in=pk_set or ()))
-    others += getattr(instance, "_search_cleared", [])
-    search.reindex(instance)
-    for other in others:
-        search.reindex(other)
+    search.schedule(instance)
+    others = set(pk_set or ()) | set(getattr(instance, "_search_cleared", []))
+    for pk in others:
+        search.schedule(model(pk=pk))
 
 
 def _related_pks(through, instance):
-    fields = [f for f in through._meta.fields if f.is_relation and f.related_model is not None]
+    fields = [f for f in through._meta.fields if f.is_relation]
     own = next(f for f in fields if isinstance(instance, f.related_model))
     other = next(f for f in fields if f is not own)
-    return through.objects.filter(**{own.name: instance}).values(other.attname)
+    return through.objects.filter(**{own.name: instance}).values_list(other.attname, flat=True)
 
 
 def connect():
     for model in WATCHED:
-        post_save.connect(saved, sender=model, dispatch_uid=f"search-save-{model.__name__}")
-        pre_delete.connect(deleting, sender=model, dispatch_uid=f"search-pre-{model.__name__}")
-        post_delete.connect(deleted, sender=model, dispatch_uid=f"search-del-{model.__name__}")
+        name = model.__name__
+        post_save.connect(saved, sender=model, dispatch_uid=f"search-save-{name}")
+        pre_delete.connect(deleting, sender=model, dispatch_uid=f"search-pre-delete-{name}")
+        post_delete.connect(deleted, sender=model, dispatch_uid=f"search-delete-{name}")
     for through in M2M:
         m2m_changed.connect(m2m, sender=through, dispatch_uid=f"search-m2m-{through.__name__}")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import annotations, downloads, iiif, manifests
+from .views import annotations, downloads, iiif, manifests, search
 
 app_name = "exhibit"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("images/<slug:slug>/", views.ImageDetailView.as_view(), name="image_detail"),
     path("entities/", views.EntityListView.as_view(), name="entity_list"),
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
+    path("search/", search.SearchView.as_view(), name="search"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", iiif.image_base, name="iiif_image_base"),
     path("iiif/images/<slug:slug>/info.json", iiif.image_info, name="iiif_image_info"),

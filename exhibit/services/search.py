@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -300,6 +301,14 @@ class Result:
     date_earliest: datetime.date | None
     date_latest: datetime.date | None
 
+    @property
+    def years(self):
+        """``1928`` or ``1925–1933``, or empty when undated."""
+        if not self.date_earliest:
+            return ""
+        first, last = self.date_earliest.year, (self.date_latest or self.date_earliest).year
+        return str(first) if first == last else f"{first}–{last}"
+
 
 @dataclass
 class FacetValue:
@@ -356,6 +365,7 @@ def search(query: str, filters: Filters | None = None, page: int | str = 1) -> S
     """Published objects matching ``query``, best first, with facets: a fixed number of queries."""
     from exhibit.models import Entity, Exhibit, Repository, SearchEntry
 
+    flush()  # this thread's own unsaved index work first (no queries when there is none)
     filters = filters or Filters()
     query = query or ""
     # "kaz" also finds Kazan while it is being typed; "kaz " is a finished word.
@@ -673,10 +683,10 @@ def _entity_exhibits(entity):
     return ids
 
 
-def _kind_of(obj):
+def _kinds():
     from exhibit.models import Annotation, Entity, Essay, Exhibit, Image, SearchEntry, Section
 
-    kinds = {
+    return {
         Exhibit: SearchEntry.Kind.EXHIBIT,
         Section: SearchEntry.Kind.SECTION,
         Essay: SearchEntry.Kind.ESSAY,
@@ -684,7 +694,22 @@ def _kind_of(obj):
         Annotation: SearchEntry.Kind.ANNOTATION,
         Entity: SearchEntry.Kind.ENTITY,
     }
-    return kinds.get(type(obj))
+
+
+class _Kinds(dict):
+    """Searchable model -> index kind, filled on first use (models load after this module)."""
+
+    def get(self, model, default=None):
+        if not self:
+            self.update(_kinds())
+        return super().get(model, default)
+
+
+KINDS = _Kinds()
+
+
+def _kind_of(obj):
+    return KINDS.get(type(obj))
 
 
 def index_object(obj) -> None:
@@ -695,7 +720,7 @@ def index_object(obj) -> None:
     if kind is None or obj.pk is None:
         return
     doc = document_for(obj)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         entry, _ = SearchEntry.objects.update_or_create(
             kind=kind,
             object_id=obj.pk,
@@ -832,11 +857,71 @@ def _reference_dependents(references):
     ]
 
 
-def reindex(obj) -> None:
-    """Index ``obj`` (if searchable) and everything whose index row depends on it."""
-    seen = set()
-    for item in [obj, *dependents(obj)]:
-        key = (type(item), item.pk)
-        if key not in seen and _kind_of(item) is not None:
-            seen.add(key)
+# --- deferred upkeep ----------------------------------------------------------------------------
+#
+# Saves only note what changed; the rows are rewritten once per object when the transaction
+# commits (an admin save or a demo load touches the same section dozens of times), and before
+# any search in the same thread, so a writer always reads its own writes. Work left by a rolled
+# back transaction is harmless: every row is rebuilt from what the database holds at flush time.
+
+_queue = threading.local()
+
+
+def _pending():
+    if not hasattr(_queue, "changed"):
+        _queue.changed, _queue.gone = {}, {}
+    return _queue
+
+
+def schedule(obj, *, dependents_of_deleted: Iterable = ()) -> None:
+    """Re-index ``obj`` and its dependents when the transaction commits (or before a search).
+
+    For a deleted object, pass what depended on it (``dependents(obj)`` taken before the delete).
+    """
+    queue = _pending()
+    queue.changed[(type(obj), obj.pk)] = None
+    for item in dependents_of_deleted:
+        queue.gone[(type(item), item.pk)] = None
+    transaction.on_commit(flush)
+
+
+def has_pending() -> bool:
+    queue = _pending()
+    return bool(queue.changed or queue.gone)
+
+
+def flush() -> int:
+    """Do the scheduled re-indexing now; return how many rows were written or dropped."""
+    queue = _pending()
+    if not (queue.changed or queue.gone):
+        return 0
+    changed, todo = queue.changed, dict(queue.gone)
+    queue.changed, queue.gone = {}, {}
+    for model, pk in changed:
+        obj = model._base_manager.filter(pk=pk).first()
+        todo[(model, pk)] = obj
+        if obj is not None:
+            for item in dependents(obj):
+                todo.setdefault((type(item), item.pk), item)
+    written = 0
+    with transaction.atomic(savepoint=False):
+        written = _write(todo)
+    return written
+
+
+def _write(todo):
+    written = 0
+    for (model, pk), item in todo.items():
+        kind = KINDS.get(model)
+        if kind is None:
+            continue
+        if item is None:  # gone, or captured before a delete: read it again
+            item = model._base_manager.filter(pk=pk).first()
+        if item is None:
+            from exhibit.models import SearchEntry
+
+            SearchEntry.objects.filter(kind=kind, object_id=pk).delete()
+        else:
             index_object(item)
+        written += 1
+    return written

@@ -371,12 +371,14 @@ def test_block_and_membership_changes_reach_the_index(section):
     text.save()
     assert titles(search("concession")) == []
     section.delete()
+    search_service.flush()
     assert not SearchEntry.objects.filter(kind="section").exists()
 
 
 @pytest.mark.django_db
 def test_rebuild_restores_a_lost_index(section):
     essay_in(section, title="Rapallo", body="The treaty of April 1922.")
+    search_service.flush()
     SearchEntry.objects.all().delete()
     assert titles(search("rapallo")) == []
     counts = search_service.rebuild()
@@ -384,16 +386,31 @@ def test_rebuild_restores_a_lost_index(section):
     assert titles(search("rapallo")) == ["Rapallo"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_index_is_written_when_the_transaction_commits():
+    """Outside tests' wrapping transaction: saves schedule the work, the commit does it."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        section = make_section(make_exhibit())
+        essay_in(section, title="Barbarossa", body="22 June 1941.")
+        assert not SearchEntry.objects.filter(kind="essay").exists()
+    assert not search_service.has_pending()
+    assert SearchEntry.objects.filter(kind="essay", title="Barbarossa").exists()
+
+
 @pytest.mark.django_db
 def test_search_runs_a_fixed_number_of_queries(section, django_assert_num_queries):
     for n in range(3):
         essay_in(section, title=f"Lipetsk {n}", body="School.")
+    search_service.flush()  # index work waits for the commit, which a test never reaches
     with django_assert_num_queries(search_service.QUERIES):
         results = search("lipetsk")
         list(results.results)
     for n in range(30):
         essay_in(section, title=f"Lipetsk more {n}", body="School.")
         make_block(section, entities=[make_entity()])
+    search_service.flush()
     with django_assert_num_queries(search_service.QUERIES):
         results = search("lipetsk", Filters(kinds=["essay"]), page=2)
         list(results.results)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from exhibit.models import Annotation, Block, Entity
+from exhibit.services import search
 from exhibit.services.anchoring import selector_for
 from tests.factories import make_entity, make_full_exhibit, make_reference
 
@@ -17,6 +18,8 @@ EXPECTED = {
     "image": 4,  # + the image's region notes (likewise)
     "entity list": 1,
     "entity": 4,  # + the notes that link to the entity, with their essay or image
+    "search": 7,  # name variants, four facets, decades, the page of results
+    "search, filtered": 7,
 }
 
 
@@ -34,6 +37,9 @@ def page_urls(exhibit):
         "image": image.get_absolute_url(),
         "entity list": reverse("exhibit:entity_list"),
         "entity": entity.get_absolute_url(),
+        "search": f"{reverse('exhibit:search')}?q=lipetsk",
+        "search, filtered": f"{reverse('exhibit:search')}?q=lipetsk+aerodrome&type=image"
+        f"&exhibit={exhibit.slug}&repository=GALO",
     }
 
 
@@ -44,6 +50,7 @@ def test_public_page_query_count_is_fixed(client, django_assert_num_queries, pag
     exhibit = make_full_exhibit(scale=scale)
     for _ in range(scale - 1):
         make_full_exhibit()
+    search.flush()  # the search index is written on commit, which a test never reaches
     url = page_urls(exhibit)[page]
     with django_assert_num_queries(EXPECTED[page]):
         response = client.get(url)
