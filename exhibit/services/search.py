@@ -50,6 +50,17 @@ RANK_SQL = (
     'SELECT -bm25({fts}, 10.0, 1.0) FROM {fts} WHERE {fts} MATCH %s AND rowid = "{table}"."id"'
 )
 
+# Ranking: relevance times a weight per kind, so the exhibit, section, essay or entity that is
+# about a thing comes before the many short notes that mention it.
+KIND_WEIGHTS = {
+    "exhibit": 1.6,
+    "entity": 1.6,
+    "section": 1.4,
+    "essay": 1.4,
+    "image": 1.2,
+    "annotation": 0.7,
+}
+
 WORD = re.compile(r"[^\W_]+")
 CONNECTORS = {"AND", "OR", "NOT", "NEAR"}
 
@@ -442,7 +453,16 @@ def search(query: str, filters: Filters | None = None, page: int | str = 1) -> S
 
     results_qs = filters.apply(matched)
     if parsed:
-        results_qs = engine.ranked(results_qs, parsed).order_by("-rank", "title", "pk")
+        weight = models.Case(
+            *(models.When(kind=kind, then=models.Value(w)) for kind, w in KIND_WEIGHTS.items()),
+            default=models.Value(1.0),
+            output_field=models.FloatField(),
+        )
+        results_qs = (
+            engine.ranked(results_qs, parsed)
+            .annotate(score=models.F("rank") * weight)
+            .order_by("-score", "title", "pk")
+        )
     terms, prefixes = parsed.terms(), parsed.prefixes()
 
     def fetch(start, stop):
@@ -528,6 +548,7 @@ class Document:
     text: str
     url: str
     extra: str = ""  # indexed but not shown (citations forms, names of linked entities)
+    index_title: bool = True  # False: the title is indexed as text, not weighted as a title
     variants: list[str] = field(default_factory=list)
     entity_kind: str = ""
     date_earliest: datetime.date | None = None
@@ -538,6 +559,12 @@ class Document:
 
 def _join(*parts):
     return "\n".join(part for part in parts if part)
+
+
+def _sentences(*parts):
+    """Parts as shown in a snippet: each ends with a full stop unless it has punctuation."""
+    parts = [part.strip() for part in parts if part and part.strip()]
+    return "\n".join(part if part[-1] in ".!?…”\"')" else f"{part}." for part in parts)
 
 
 def _html_text(rendered):
@@ -585,7 +612,7 @@ def document_for(obj) -> Document:
     if isinstance(obj, Exhibit):
         return Document(
             title=obj.title,
-            text=_join(obj.subtitle, obj.summary, _html_text(obj.introduction_html)),
+            text=_sentences(obj.subtitle, obj.summary, _html_text(obj.introduction_html)),
             extra=_html_text(obj.credits_html),
             url=obj.get_absolute_url(),
             exhibit_ids={obj.pk},
@@ -598,7 +625,7 @@ def document_for(obj) -> Document:
             texts += [block.quote_attribution, block.quote_source]
         return Document(
             title=obj.title,
-            text=_join(*texts),
+            text=_sentences(*texts),
             extra=_join(*(_reference_words(b.quote_reference) for b in blocks)),
             url=obj.get_absolute_url(),
             exhibit_ids={obj.exhibit_id},
@@ -624,8 +651,13 @@ def document_for(obj) -> Document:
         entities = obj.entities.values_list("name", "alternative_names")
         return Document(
             title=obj.title,
-            text=_join(obj.caption, obj.credit_line, citation, obj.date_display),
-            extra=_join(obj.alt_text, _reference_words(reference), *(_join(*e) for e in entities)),
+            text=_sentences(obj.caption, obj.credit_line, citation),
+            extra=_join(
+                obj.alt_text,
+                obj.date_display,
+                _reference_words(reference),
+                *(_join(*e) for e in entities),
+            ),
             url=obj.get_absolute_url(),
             date_earliest=obj.date_earliest,
             date_latest=obj.date_latest,
@@ -642,12 +674,18 @@ def document_for(obj) -> Document:
             exhibit_ids = _image_exhibits([obj.image_id])
         return Document(
             title=f"Note on “{target.title}”",
-            text=_join(
+            # The target's title is the note's context, not its subject: not ranked as a title.
+            index_title=False,
+            text=_sentences(
                 f"“{obj.exact}”" if obj.exact else "",
                 _html_text(obj.body_html),
-                *(r.short_citation for r in references),
+                "; ".join(r.short_citation for r in references),
             ),
-            extra=_join(*(_join(*e) for e in entities), *map(_reference_words, references)),
+            extra=_join(
+                target.title,
+                *(_join(*e) for e in entities),
+                *map(_reference_words, references),
+            ),
             url=f"{target.get_absolute_url()}#n-{obj.uuid}",
             exhibit_ids=exhibit_ids,
             repository_ids={r.repository_id for r in references},
@@ -656,12 +694,13 @@ def document_for(obj) -> Document:
         names = [obj.name, *obj.alternative_names_list]
         return Document(
             title=obj.name,
-            text=_join(
-                ", ".join(obj.alternative_names_list),
+            text=_sentences(
                 obj.description,
-                obj.get_kind_display(),
-                obj.date_display,
+                f"Also: {', '.join(obj.alternative_names_list)}"
+                if obj.alternative_names_list
+                else "",
             ),
+            extra=_join(obj.get_kind_display(), obj.date_display),
             url=obj.get_absolute_url(),
             variants=sorted({folded(name) for name in names} - {""}),
             entity_kind=obj.kind,
@@ -728,7 +767,7 @@ def index_object(obj) -> None:
                 "url": doc.url[:500],
                 "title": doc.title[:500],
                 "text": doc.text,
-                "search_title": folded(doc.title),
+                "search_title": folded(doc.title) if doc.index_title else "",
                 "search_text": folded(_join(doc.text, doc.extra)),
                 "variants": "\n".join(doc.variants),
                 "entity_kind": doc.entity_kind,

@@ -106,6 +106,19 @@ def test_title_match_ranks_above_a_mention_in_the_text(section):
 
 
 @pytest.mark.django_db
+def test_what_a_thing_is_about_ranks_above_notes_that_mention_it(section):
+    place = make_entity(name="Tomka")
+    make_block(section, entities=[place])
+    essay = essay_in(section, title="Gas", body="Tomka was a test site.")
+    note = note_on(essay, "Tomka", "Tomka, near Samara.")
+    note.entities.add(place)
+    found = search("tomka").results
+    assert [r.kind for r in found] == ["entity", "essay", "annotation"]
+    assert found[2].title == "Note on “Gas”"
+    assert titles(search("gas", Filters(kinds=["annotation"]))) == ["Note on “Gas”"]
+
+
+@pytest.mark.django_db
 def test_all_words_must_match_and_the_last_may_be_a_prefix(section):
     essay_in(section, title="The tank school", body="Kama near Kazan trained officers.")
     essay_in(section, title="The flight school", body="Lipetsk trained pilots.")
