@@ -204,6 +204,11 @@ class SQLiteBackend:
         )
         return queryset.annotate(rank=rank)
 
+    def title_hit(self, parsed):
+        match = f"search_title : ({_fts5_query(parsed)})"
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        return models.Q(pk__in=RawSQL(sql, [match]))  # noqa: S611 (the query is a parameter)
+
     def after_write(self, pks):
         pass  # the triggers have done it
 
@@ -226,6 +231,16 @@ class PostgresBackend:
 
         return queryset.annotate(rank=SearchRank(models.F("vector"), self._query(parsed)))
 
+    def title_hit(self, parsed):
+        from django.contrib.postgres.search import SearchVector
+
+        # Only evaluated on rows that already matched, so it needs no index of its own.
+        return models.Q(
+            pk__in=queryset_for_title(SearchVector("search_title", config="simple"))
+            .filter(title_vector=self._query(parsed))
+            .values("pk")
+        )
+
     def after_write(self, pks):
         from django.contrib.postgres.search import SearchVector
 
@@ -235,6 +250,12 @@ class PostgresBackend:
             "search_text", weight="B", config="simple"
         )
         SearchEntry.objects.filter(pk__in=pks).update(vector=vector)
+
+
+def queryset_for_title(vector):
+    from exhibit.models import SearchEntry
+
+    return SearchEntry.objects.annotate(title_vector=vector)
 
 
 def backend():
@@ -458,10 +479,16 @@ def search(query: str, filters: Filters | None = None, page: int | str = 1) -> S
             default=models.Value(1.0),
             output_field=models.FloatField(),
         )
+        # Results whose title has every word come first; then relevance weighted by kind.
+        title_hit = models.Case(
+            models.When(engine.title_hit(parsed), then=models.Value(1)),
+            default=models.Value(0),
+            output_field=models.IntegerField(),
+        )
         results_qs = (
             engine.ranked(results_qs, parsed)
-            .annotate(score=models.F("rank") * weight)
-            .order_by("-score", "title", "pk")
+            .annotate(title_hit=title_hit, score=models.F("rank") * weight)
+            .order_by("-title_hit", "-score", "title", "pk")
         )
     terms, prefixes = parsed.terms(), parsed.prefixes()
 
@@ -522,7 +549,7 @@ def snippet(text: str, terms: set[str], prefixes: set[str] = frozenset(), words=
     begin = max(0, first - words // 3)
     end = min(len(spans), begin + words)
     begin = max(0, min(begin, end - words))
-    out, cursor = [], spans[begin][0]
+    out, cursor = [], spans[begin][0] if begin else 0
     if begin > 0:
         out.append("… ")
     hit_set = set(hits)
