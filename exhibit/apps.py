@@ -10,7 +10,9 @@ class ExhibitConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, signals  # noqa: F401  (checks registers the system checks)
+
+        signals.connect()  # search index upkeep
 
         # Pillow's own bomb guard would refuse a 300 MP archival scan at its default limit
         # (about 179 MP); align it with ours, which is checked from the header first.

@@ -6,7 +6,16 @@ from .feeds import NewExhibitsFeed
 from .models import Essay, Exhibit, Image
 from .models.entities import KIND_PATHS
 from .sitemaps import SITEMAPS
-from .views import annotations, discovery, downloads, health, iiif, indexes, manifests
+from .views import (
+    annotations,
+    discovery,
+    downloads,
+    health,
+    iiif,
+    indexes,
+    manifests,
+    search,
+)
 from .views.moved import follow_old_slug
 
 # Machine endpoints answer an old slug with a 301 to the current one, like the pages do.
@@ -47,6 +56,7 @@ urlpatterns = [
     ),
     path("timeline/", indexes.TimelineView.as_view(), name="timeline"),
     path("map/", indexes.MapView.as_view(), name="map"),
+    path("search/", search.SearchView.as_view(), name="search"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", old_image_slugs(iiif.image_base), name="iiif_image_base"),
     path(

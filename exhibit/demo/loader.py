@@ -38,6 +38,7 @@ from exhibit.models import (
     Section,
     Status,
 )
+from exhibit.services import search
 from exhibit.services.anchoring import selector_for
 from exhibit.services.imaging import remove_files_for
 
@@ -537,6 +538,7 @@ def load_demo(*, dry_run: bool = False, progress: Progress | None = None) -> Rep
         with transaction.atomic():
             loader = DemoLoader(user=script_user(), report=report, progress=progress)
             loader.run()
+            search.flush()  # index what changed in this transaction (a dry run rolls it back)
             if dry_run:
                 raise _RollBack
     except _RollBack:

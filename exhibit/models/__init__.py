@@ -7,6 +7,7 @@ from .exhibits import Block, Exhibit, GalleryItem, Section
 from .images import Image, Rights
 from .people import Contributor
 from .redirects import SlugRedirect
+from .search import SearchEntry
 
 __all__ = [
     "Annotation",
@@ -23,6 +24,7 @@ __all__ = [
     "Publishable",
     "Repository",
     "Rights",
+    "SearchEntry",
     "Section",
     "SlugRedirect",
     "Status",

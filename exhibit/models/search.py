@@ -1,0 +1,62 @@
+"""The search index: one denormalised row per searchable object.
+
+Rows are written by ``exhibit.services.search`` whenever an object or something its text or
+facets depend on is saved; visibility is never stored here but applied at query time through
+each model's ``published()`` queryset, so scheduled publishing and unpublishing need no
+re-indexing. PostgreSQL searches ``vector`` (a stored ``tsvector`` with a GIN index); SQLite
+searches an FTS5 table kept in step with this one by triggers (migration 0006).
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class SearchEntry(models.Model):
+    class Kind(models.TextChoices):
+        EXHIBIT = "exhibit", "Exhibit"
+        SECTION = "section", "Section"
+        ESSAY = "essay", "Essay"
+        IMAGE = "image", "Image"
+        ANNOTATION = "annotation", "Note"
+        ENTITY = "entity", "Person, place or event"
+
+    kind = models.CharField("kind", max_length=16, choices=Kind.choices)
+    object_id = models.PositiveIntegerField("object id")
+    url = models.CharField("address", max_length=500)
+    title = models.CharField("title", max_length=500)
+    text = models.TextField("text", blank=True, help_text="As written, for result snippets.")
+    # Folded (case, diacritics, Cyrillic transliterated) word tokens joined by spaces: what both
+    # database backends actually match against.
+    search_title = models.TextField("folded title", blank=True)
+    search_text = models.TextField("folded text", blank=True)
+    variants = models.TextField(
+        "name variants", blank=True, help_text="Entities: folded name and alternative names."
+    )
+    entity_kind = models.CharField("entity kind", max_length=16, blank=True)
+    date_earliest = models.DateField("earliest date", null=True, blank=True)
+    date_latest = models.DateField("latest date", null=True, blank=True)
+    exhibits = models.ManyToManyField(
+        "exhibit.Exhibit", blank=True, related_name="+", verbose_name="exhibits"
+    )
+    repositories = models.ManyToManyField(
+        "exhibit.Repository", blank=True, related_name="+", verbose_name="repositories"
+    )
+    vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
+    indexed = models.DateTimeField("indexed", auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "object_id"]
+        verbose_name = "search index entry"
+        verbose_name_plural = "search index entries"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["exhibit", "section", "essay", "image", "annotation", "entity"]
+                ),
+                name="searchentry_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
