@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
 
-from axes.models import AccessAttempt
 from tests.factories import make_user
 
 PASSWORD = "a-Long-pass-phrase-1"  # what make_user gives every user
