@@ -201,7 +201,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [NONE],
         "script-src": [SELF, *_ASSET_ORIGINS],
         "style-src": [SELF, *_ASSET_ORIGINS],
-        "img-src": [SELF, "data:", *_ASSET_ORIGINS, *filter(None, [_MAP_TILE_ORIGIN])],
+        "img-src": [SELF, *_ASSET_ORIGINS, *filter(None, [_MAP_TILE_ORIGIN])],
         "font-src": [SELF, *_ASSET_ORIGINS],
         # The deep-zoom viewer fetches info.json; the admin's widgets fetch JSON.
         "connect-src": [SELF],
@@ -214,7 +214,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features no page uses are switched off; the viewer's full-page button needs fullscreen.
-_DISABLED_FEATURES = """accelerometer autoplay bluetooth browsing-topics camera display-capture
+_DISABLED_FEATURES = """accelerometer autoplay browsing-topics camera display-capture
     encrypted-media geolocation gyroscope hid idle-detection magnetometer microphone midi payment
     picture-in-picture publickey-credentials-get screen-wake-lock serial usb xr-spatial-tracking"""
 PERMISSIONS_POLICY = ", ".join(
