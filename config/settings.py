@@ -4,9 +4,12 @@ Every variable is documented in ``.env.example``. There is one settings module: 
 values in ``pyproject.toml`` and fixtures, never by importing and rebinding this module.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Security (see the block "Security headers, login throttling, request limits").
+    "csp",
+    "axes",
     "exhibit",
 ]
 
@@ -56,13 +62,17 @@ MIDDLEWARE = [
     # First, so every request (redirects and errors included) gets an id and a log line.
     "exhibit.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "exhibit.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +182,89 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Security headers, login throttling, request limits -------------------------------------
+# Content-Security-Policy (django-csp). default-src 'none', then each kind of resource only
+# where the pages use it. Scripts are external files from 'self' and no policy carries a nonce,
+# so a public page is cacheable whole. Styles are files too: no style attribute in any template
+# (scripts set element.style, which a policy does not block).
+
+
+def _origin(url):
+    """``https://host`` of an absolute URL (``{s}`` tile subdomains become ``*``), else None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.split("@")[-1]
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"
+
+
+# Static files and media may live on another origin (a CDN, an S3 bucket).
+_ASSET_ORIGINS = [o for o in map(_origin, (STATIC_URL, MEDIA_URL)) if o]
+# The map block's tile server (MAP_TILE_URL, e.g. https://tile.example.org/{z}/{x}/{y}.png).
+_MAP_TILE_ORIGIN = _origin(env.str("MAP_TILE_URL", default=""))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, *_ASSET_ORIGINS],
+        "style-src": [SELF, *_ASSET_ORIGINS],
+        "img-src": [SELF, *_ASSET_ORIGINS, *filter(None, [_MAP_TILE_ORIGIN])],
+        "font-src": [SELF, *_ASSET_ORIGINS],
+        # The deep-zoom viewer fetches info.json; the admin's widgets fetch JSON.
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [env.str("CSP_REPORT_URI")]} if env.str("CSP_REPORT_URI", "") else {}),
+    },
+}
+# Browser features no page uses are switched off; the viewer's full-page button needs fullscreen.
+_DISABLED_FEATURES = """accelerometer autoplay browsing-topics camera display-capture
+    encrypted-media geolocation gyroscope hid idle-detection magnetometer microphone midi payment
+    picture-in-picture publickey-credentials-get screen-wake-lock serial usb xr-spatial-tracking"""
+PERMISSIONS_POLICY = ", ".join(
+    [*(f"{f}=()" for f in _DISABLED_FEATURES.split()), "fullscreen=(self)"]
+)
+# Pages and scripts are for this site alone; responses that already allow every origin with
+# CORS (IIIF, manifests, annotations) are marked cross-origin instead, so other sites' viewers
+# can load them.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user name
+# from one address, that pair is locked out for AXES_COOLOFF_MINUTES, even with the right
+# password. Locking the pair, not the address alone, keeps one person's typos from locking out a
+# whole office behind one address, and keeps strangers from locking out a curator's account.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "exhibit.security.lockout_response"
+# The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies that each append to
+# X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), the entry the outermost one added. Set it
+# to 1 behind the deploy/ nginx; leave it 0 without a proxy, or clients could pick an address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "exhibit.security.client_ip"
+
+# Request limits. A request body may hold one image of IMAGE_MAX_BYTES (or a bulk batch of that
+# total) plus the form's fields; nginx's client_max_body_size in deploy/ is the same number.
+REQUEST_MAX_BYTES = env.int(
+    "REQUEST_MAX_BYTES", default=IMAGE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+# Uploaded files above this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# The admin's exhibit form posts every block of every section inline: room for a large exhibit.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=5000)
+# Files in one bulk upload.
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
+# --- end of security headers, login throttling, request limits ------------------------------
+
 # --- Operations: logging, health, media storage (issue 6) ---------------------------------
 
 # One JSON object per line (LOG_FORMAT=json, the default with DEBUG off) for the log
@@ -207,6 +300,8 @@ LOGGING = {
         "pyvips": {"level": "WARNING"},
         # django-tasks logs every task's start and end at INFO.
         "django_tasks": {"level": "WARNING"},
+        # django-axes logs its configuration at INFO on every start, commands included.
+        "axes": {"level": "WARNING"},
     },
 }
 
