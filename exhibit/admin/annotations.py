@@ -35,6 +35,7 @@ from exhibit.services.annotating import (
 from exhibit.services.projection import plain_text
 
 from .base import ModelAdmin
+from .history import HistoryAdmin
 
 NOTE_FIELDS = ["motivation", "body", "entities", "references"]
 _ID = re.compile(r'(\sid=")')
@@ -90,7 +91,7 @@ def _form_error(form):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(ModelAdmin):
+class AnnotationAdmin(HistoryAdmin, ModelAdmin):
     list_display = (
         "passage", "target", "motivation", "anchoring_badge", "retired", "modified",
     )  # fmt: skip

@@ -1,5 +1,6 @@
 from .annotations import Annotation, EssayRevision
 from .archives import ArchivalReference, Repository
+from .audit import AuditEvent
 from .base import Publishable, Status
 from .entities import Entity
 from .essays import Essay, EssayAuthor
@@ -10,6 +11,7 @@ from .people import Contributor
 __all__ = [
     "Annotation",
     "ArchivalReference",
+    "AuditEvent",
     "Block",
     "Contributor",
     "Entity",

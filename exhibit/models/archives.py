@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .base import Dated, TimeStamped
+from .base import Dated, TimeStamped, revision_history
 
 
 class RepositoryManager(models.Manager):
@@ -36,6 +36,7 @@ class Repository(TimeStamped):
     url = models.URLField("web site", blank=True)
 
     objects = RepositoryManager()
+    history = revision_history(versioned=False)
 
     class Meta:
         ordering = ["abbreviation"]
@@ -110,6 +111,8 @@ class ArchivalReference(Dated, TimeStamped):
         "earlier reference", max_length=255, blank=True, help_text="Numbering before a renumbering."
     )
     notes = models.TextField("notes", blank=True)
+
+    history = revision_history(versioned=False)
 
     class Meta:
         ordering = ["repository__abbreviation", "fond", "opis", "delo", "collection", "box"]
