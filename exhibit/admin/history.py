@@ -22,8 +22,10 @@ from exhibit.services.history import (
     RecoveryError,
     delete_with_record,
     deleted_records,
+    deletion_detail,
     finish_restore,
     label,
+    record_deletion,
     recover,
 )
 from exhibit.services.usage import where_used
@@ -216,7 +218,16 @@ class HistoryAdmin(SimpleHistoryAdmin):
                     "pk", "status", "published_at"
                 )
             }
+        # Rows deleted inline (a block on its section's page) are logged for recovery too.
+        deletions = [
+            (row.instance, row.instance.pk, deletion_detail(row.instance))
+            for row in formset.deleted_forms
+            if row.instance.pk is not None
+        ]
         super().save_formset(request, form, formset, change)
+        for obj, pk, detail in deletions:
+            obj.pk = pk  # Django clears it on delete; the event names it
+            record_deletion(obj, request.user, detail)
         for saved in getattr(formset, "new_objects", []) + [
             obj for obj, _ in getattr(formset, "changed_objects", [])
         ]:

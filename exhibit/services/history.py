@@ -132,30 +132,43 @@ def cut_links(objects) -> list[dict]:
     return links
 
 
-@transaction.atomic
-def delete_with_record(obj, user):
-    """Delete ``obj`` (and what cascades with it), logging what went so it can be recovered.
+def deletion_detail(obj) -> dict:
+    """What deleting ``obj`` would take along and cut, as plain data for the audit event.
 
-    Raises ``ProtectedError``/``RestrictedError`` untouched when something protects it.
+    Raises ``ProtectedError`` when something protects it.
     """
-    from exhibit.models import AuditEvent
-
     collector = _collect(obj)
     if collector.protected:
         raise models.ProtectedError("Protected", collector.protected)
     everything = [o for objs in collector.data.values() for o in objs]
     cascaded = [o for o in everything if o is not obj and not o._meta.auto_created]
     untracked = [o for o in cascaded if label(type(o)) in RECOVERABLE_UNTRACKED]
-    detail = {
+    return {
         "links": cut_links([o for o in everything if not o._meta.auto_created]),
         "cascaded": [[label(type(o)), o.pk] for o in cascaded if is_tracked(type(o))],
         "rows": json.loads(serializers.serialize("json", untracked)),
     }
-    pk, text = obj.pk, str(obj)
+
+
+def record_deletion(obj, user, detail):
+    """Log the deletion of ``obj`` (already deleted; ``detail`` from ``deletion_detail``)."""
+    from exhibit.models import AuditEvent
+
+    record_event(user, AuditEvent.Action.DELETED, obj, detail)
+
+
+@transaction.atomic
+def delete_with_record(obj, user):
+    """Delete ``obj`` (and what cascades with it), logging what went so it can be recovered.
+
+    Raises ``ProtectedError`` untouched when something protects it.
+    """
+    detail = deletion_detail(obj)
+    pk = obj.pk
     obj._history_user = user
     obj.delete()
-    obj.pk = pk  # for the event; str() may need it
-    record_event(user, AuditEvent.Action.DELETED, obj, {**detail, "repr": text})
+    obj.pk = pk  # the event names it
+    record_deletion(obj, user, detail)
 
 
 # Recovering a deleted object -------------------------------------------------------------

@@ -29,6 +29,10 @@ class UseGroup:
 
 
 def admin_url(obj):
+    from exhibit.models import GalleryItem
+
+    if isinstance(obj, GalleryItem):
+        obj = obj.block  # edited on its block's page
     try:
         return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     except NoReverseMatch:
@@ -49,10 +53,7 @@ def describe(obj) -> str:
 
 
 def _queryset(rel, obj):
-    model = rel.related_model
-    if rel.many_to_many:
-        return model._default_manager.filter(**{rel.field.name: obj})
-    return model._default_manager.filter(**{rel.field.name: obj})
+    return rel.related_model._default_manager.filter(**{rel.field.name: obj})
 
 
 def _effect(rel):

@@ -1,6 +1,7 @@
 """Nothing lost: history and restore, recovering deleted objects, edit conflicts, careful
 deletes and the audit log, all through the admin as curators and editors use it."""
 
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -472,3 +473,42 @@ def test_scripted_changes_are_recorded_as_the_script_user():
         exhibit = make_exhibit()
 
     assert exhibit.history.latest().history_user.username == "script"
+
+
+def test_the_annotation_panel_refuses_a_note_changed_since_it_loaded(editor_client):
+    essay = make_essay(body=BODY, status=Status.DRAFT)
+    note = note_on(essay, "trained in secret", body="First.")
+    url = reverse("admin:exhibit_annotation_update_note", args=[note.pk])
+    loaded = note.version
+    Annotation.objects.get(pk=note.pk).save()  # another curator's change
+
+    def post(version):
+        payload = {"motivation": "commenting", "body": "Mine.", "version": version}
+        return editor_client.post(url, json.dumps(payload), content_type="application/json")
+
+    refused = post(loaded)
+    assert refused.status_code == 409
+    assert "Not saved" in refused.json()["error"]
+    note.refresh_from_db()
+    assert note.body == "First."
+
+    accepted = post(note.version)
+    assert accepted.status_code == 200
+    assert accepted.json()["annotation"]["version"] == note.version + 1
+
+
+def test_a_block_deleted_on_its_sections_page_is_logged_and_recoverable(editor_client):
+    section = make_section(make_exhibit(status=Status.DRAFT), status=Status.DRAFT)
+    entity = make_entity(name="Kazan")
+    block = make_block(section, kind=Block.Kind.ENTITIES, entities=[entity])
+    data = form_data(editor_client.get(change_url(section)))
+    data["blocks-0-DELETE"] = ["on"]
+
+    assert editor_client.post(change_url(section), data).status_code == 302
+    assert not Block.objects.filter(pk=block.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DELETED)
+    assert event.object_id == str(block.pk)
+
+    record = Block.history.filter(id=block.pk, history_type="-").get()
+    editor_client.post(reverse("admin:exhibit_block_recover", args=[record.history_id]))
+    assert list(Block.objects.get(pk=block.pk).entities.all()) == [entity]
