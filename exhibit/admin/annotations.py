@@ -358,7 +358,7 @@ class AnnotationAdmin(HistoryAdmin, ModelAdmin):
         """Why a panel's save is refused: the note changed since the panel loaded it."""
         if loaded is None:
             return None  # an older page without versions: nothing to compare
-        current = Annotation.objects.select_for_update().filter(pk=annotation.pk)
+        current = Annotation.objects.filter(pk=annotation.pk).order_by().select_for_update()
         stored = current.values_list("version", flat=True).first()
         if str(stored) == str(loaded):
             return None

@@ -43,7 +43,7 @@ def edit_state(obj, children=()):
     any of them, or one added or removed elsewhere, makes the page out of date.
     """
     locking = connection.in_atomic_block and connection.features.has_select_for_update
-    rows = type(obj)._default_manager.filter(pk=obj.pk)
+    rows = type(obj)._default_manager.filter(pk=obj.pk).order_by()  # no joins to lock
     if locking:
         rows = rows.select_for_update()
     version = rows.values_list("version", flat=True).first()
