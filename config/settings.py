@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Security (see the block "Security headers, login throttling, request limits").
     "csp",
     "axes",
+    "simple_history",
     "exhibit",
 ]
 
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the signed-in curator as the author of each historical version.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",

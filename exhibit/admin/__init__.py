@@ -1,3 +1,3 @@
-from . import annotations, archives, entities, essays, exhibits, images
+from . import annotations, archives, entities, essays, exhibits, history, images
 
-__all__ = ["annotations", "archives", "entities", "essays", "exhibits", "images"]
+__all__ = ["annotations", "archives", "entities", "essays", "exhibits", "history", "images"]

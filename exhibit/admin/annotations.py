@@ -14,10 +14,12 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -35,6 +37,7 @@ from exhibit.services.annotating import (
 from exhibit.services.projection import plain_text
 
 from .base import ModelAdmin
+from .history import HistoryAdmin
 
 NOTE_FIELDS = ["motivation", "body", "entities", "references"]
 _ID = re.compile(r'(\sid=")')
@@ -90,7 +93,7 @@ def _form_error(form):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(ModelAdmin):
+class AnnotationAdmin(HistoryAdmin, ModelAdmin):
     list_display = (
         "passage", "target", "motivation", "anchoring_badge", "retired", "modified",
     )  # fmt: skip
@@ -325,6 +328,7 @@ class AnnotationAdmin(ModelAdmin):
         self.log_addition(request, annotation, [{"added": {}}])
         return JsonResponse({"annotation": note_data(annotation)}, status=201)
 
+    @transaction.atomic  # the version is compared under a row lock, then the note saved
     def update_view(self, request, annotation_id):
         """Change a note from a panel; a ``selection`` re-attaches it, an ``xywh`` moves it."""
         if request.method != "POST":
@@ -334,6 +338,9 @@ class AnnotationAdmin(ModelAdmin):
             return _json_error("You may not change annotations.", status=403)
         try:
             data = _payload(request)
+            conflict = self._edit_conflict(annotation, data.get("version"))
+            if conflict:
+                return _json_error(conflict, status=409)
             arguments, error = self._note_arguments(request, data)
             if error:
                 return error
@@ -346,6 +353,23 @@ class AnnotationAdmin(ModelAdmin):
             return _json_error(error.message, field=error.field)
         self.log_change(request, annotation, "Changed from the panel: " + ", ".join(changes))
         return JsonResponse({"annotation": note_data(annotation)})
+
+    def _edit_conflict(self, annotation, loaded):
+        """Why a panel's save is refused: the note changed since the panel loaded it."""
+        if loaded is None:
+            return None  # an older page without versions: nothing to compare
+        current = Annotation.objects.filter(pk=annotation.pk).order_by().select_for_update()
+        stored = current.values_list("version", flat=True).first()
+        if str(stored) == str(loaded):
+            return None
+        record = annotation.history.order_by("-history_date").first()
+        who = record.history_user.get_username() if record and record.history_user else "someone"
+        when = timezone.localtime(record.history_date).strftime("%H:%M:%S") if record else ""
+        return (
+            f"Not saved: {who} changed this note at {when}, after this page loaded it. Reload "
+            "the page to see their version (its history is on the note's admin page), then "
+            "make your change again."
+        )
 
     # Panels on the essay and image pages ----------------------------------------------------
 
@@ -413,6 +437,7 @@ def note_data(annotation, text=None, latest=None):
         "anchoring": annotation.anchoring,
         "anchoring_label": annotation.get_anchoring_display(),
         "admin_url": annotation_admin_url(annotation),
+        "version": annotation.version,
     }
     if annotation.essay_id:
         data["exact"] = annotation.exact

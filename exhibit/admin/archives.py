@@ -3,17 +3,18 @@ from django.contrib import admin
 from exhibit.models import ArchivalReference, Contributor, Repository
 
 from .base import ModelAdmin
+from .history import HistoryAdmin
 
 
 @admin.register(Repository)
-class RepositoryAdmin(ModelAdmin):
+class RepositoryAdmin(HistoryAdmin, ModelAdmin):
     list_display = ("abbreviation", "name", "name_original", "place")
     search_fields = ("abbreviation", "name", "name_original", "former_names", "place")
     prepopulated_fields = {"slug": ("abbreviation",)}
 
 
 @admin.register(ArchivalReference)
-class ArchivalReferenceAdmin(ModelAdmin):
+class ArchivalReferenceAdmin(HistoryAdmin, ModelAdmin):
     list_display = ("short_citation", "title", "date", "repository")
     list_filter = ("repository", "system")
     list_select_related = ("repository",)

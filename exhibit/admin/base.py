@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from exhibit.models import Status
+from exhibit.services.audit import record_status_change
 
 
 class PublishingFormMixin:
@@ -99,8 +100,10 @@ class PublishableAdmin(ModelAdmin):
         count = 0
         for obj in queryset:
             if obj.status != Status.PUBLISHED:
+                before = obj.status
                 obj.status = Status.PUBLISHED
                 obj.save()
+                record_status_change(request.user, obj, before)
                 self.log_change(request, obj, [{"changed": {"fields": ["status"]}}])
                 count += 1
         self.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
@@ -112,6 +115,7 @@ class PublishableAdmin(ModelAdmin):
             obj.status = Status.DRAFT
             obj.published_at = None
             obj.save()
+            record_status_change(request.user, obj, Status.PUBLISHED)
             self.log_change(request, obj, [{"changed": {"fields": ["status"]}}])
             count += 1
         self.message_user(request, f"Unpublished {count} item(s).", messages.SUCCESS)

@@ -3,10 +3,11 @@ from django.contrib import admin
 from exhibit.models import Entity
 
 from .base import ModelAdmin
+from .history import HistoryAdmin
 
 
 @admin.register(Entity)
-class EntityAdmin(ModelAdmin):
+class EntityAdmin(HistoryAdmin, ModelAdmin):
     list_display = ("name", "kind", "date", "wikidata", "coordinates")
     list_filter = ("kind",)
     search_fields = ("name", "alternative_names", "description", "wikidata", "viaf", "geonames")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from exhibit.models import Annotation, Essay, EssayAuthor
 
 from .base import PublishableAdmin
+from .history import HistoryAdmin
 
 
 class EssayAuthorInline(admin.TabularInline):
@@ -14,7 +15,7 @@ class EssayAuthorInline(admin.TabularInline):
 
 
 @admin.register(Essay)
-class EssayAdmin(PublishableAdmin):
+class EssayAdmin(HistoryAdmin, PublishableAdmin):
     publish_permission = "exhibit.publish_essay"
     list_display = ("title", "status_badge", "word_count", "modified", "preview_link")
     list_filter = ("status",)

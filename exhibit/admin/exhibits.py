@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from exhibit.models import Block, Exhibit, GalleryItem, Section
 
 from .base import ModelAdmin, PublishableAdmin, PublishingInlineMixin, thumbnail_html
+from .history import HistoryAdmin
 
 TIMESTAMPS = ("created", "modified")
 
@@ -21,7 +22,7 @@ class SectionInline(PublishingInlineMixin, admin.TabularInline):
 
 
 @admin.register(Exhibit)
-class ExhibitAdmin(PublishableAdmin):
+class ExhibitAdmin(HistoryAdmin, PublishableAdmin):
     publish_permission = "exhibit.publish_exhibit"
     list_display = (
         "cover_thumbnail", "title", "status_badge", "published_at", "featured",
@@ -87,7 +88,7 @@ class BlockInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(PublishableAdmin):
+class SectionAdmin(HistoryAdmin, PublishableAdmin):
     publish_permission = "exhibit.publish_section"
     list_display = ("title", "exhibit", "order", "status_badge", "block_count", "preview_link")
     list_filter = ("status", "exhibit")
@@ -120,7 +121,7 @@ class GalleryItemInline(admin.TabularInline):
 
 
 @admin.register(Block)
-class BlockAdmin(ModelAdmin):
+class BlockAdmin(HistoryAdmin, ModelAdmin):
     """Blocks are arranged on their section's page; this page edits one, with its gallery."""
 
     list_display = ("__str__", "kind", "section_link")

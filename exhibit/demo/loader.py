@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import models, transaction
@@ -40,13 +39,12 @@ from exhibit.models import (
 )
 from exhibit.services import search
 from exhibit.services.anchoring import selector_for
+from exhibit.services.audit import SCRIPT_USERNAME, ScriptUserMissing, acting_as, script_user
 from exhibit.services.imaging import remove_files_for
 
 from . import annotations as demo_annotations
 from . import content
 from .placeholders import render_placeholder
-
-SCRIPT_USERNAME = "script"
 
 # The order the summary lists models in: the order they are loaded.
 MODELS = [
@@ -160,16 +158,6 @@ def _differs(obj: models.Model, name: str, value) -> bool:
     if model_field.is_relation:
         return getattr(obj, model_field.attname) != (value.pk if value is not None else None)
     return getattr(obj, name) != model_field.to_python(value)
-
-
-def script_user():
-    try:
-        return get_user_model().objects.get(username=SCRIPT_USERNAME)
-    except get_user_model().DoesNotExist as error:
-        raise DemoLoadError(
-            f"The “{SCRIPT_USERNAME}” user is missing. Run `manage.py migrate`: "
-            "migration exhibit.0002_roles creates it."
-        ) from error
 
 
 # Demo annotations get the same UUIDs on every machine, so reloading updates them in place.
@@ -536,8 +524,13 @@ def load_demo(*, dry_run: bool = False, progress: Progress | None = None) -> Rep
     storage = Image._meta.get_field("original").storage
     try:
         with transaction.atomic():
-            loader = DemoLoader(user=script_user(), report=report, progress=progress)
-            loader.run()
+            try:
+                user = script_user()
+            except ScriptUserMissing as error:
+                raise DemoLoadError(str(error)) from error
+            loader = DemoLoader(user=user, report=report, progress=progress)
+            with acting_as(user):
+                loader.run()
             search.flush()  # index what changed in this transaction (a dry run rolls it back)
             if dry_run:
                 raise _RollBack

@@ -1,5 +1,6 @@
 from .annotations import Annotation, EssayRevision
 from .archives import ArchivalReference, Repository
+from .audit import AuditEvent
 from .base import Publishable, Status
 from .entities import Entity
 from .essays import Essay, EssayAuthor
@@ -12,6 +13,7 @@ from .search import SearchEntry
 __all__ = [
     "Annotation",
     "ArchivalReference",
+    "AuditEvent",
     "Block",
     "Contributor",
     "Entity",

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from exhibit.services.rendering import render_markdown
 
-from .base import TimeStamped
+from .base import TimeStamped, Versioned, revision_history
 
 XYWH = re.compile(r"^(\d+),(\d+),(\d+),(\d+)$")
 
@@ -68,7 +68,7 @@ class AnnotationQuerySet(models.QuerySet):
         )
 
 
-class Annotation(TimeStamped):
+class Annotation(Versioned, TimeStamped):
     class Motivation(models.TextChoices):
         COMMENTING = "commenting", "Commenting"
         IDENTIFYING = "identifying", "Identifying"
@@ -84,9 +84,10 @@ class Annotation(TimeStamped):
         ORPHANED = "orphaned", "Orphaned: re-attach or retire"
 
     uuid = models.UUIDField("public id", default=uuid.uuid4, unique=True, editable=False)
+    # Deleting an essay or an image never takes its curators' notes with it.
     essay = models.ForeignKey(
         "exhibit.Essay",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="annotations",
@@ -94,7 +95,7 @@ class Annotation(TimeStamped):
     )
     image = models.ForeignKey(
         "exhibit.Image",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="annotations",
@@ -160,6 +161,7 @@ class Annotation(TimeStamped):
     )
 
     objects = AnnotationQuerySet.as_manager()
+    history = revision_history()
 
     class Meta:
         ordering = ["essay", "start", "image", "pk"]

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from .base import Dated, TimeStamped
+from .base import Dated, TimeStamped, revision_history
 
 
 class RepositoryQuerySet(models.QuerySet):
@@ -56,6 +56,7 @@ class Repository(TimeStamped):
     url = models.URLField("web site", blank=True)
 
     objects = RepositoryManager()
+    history = revision_history(versioned=False)
 
     class Meta:
         ordering = ["abbreviation"]
@@ -176,6 +177,7 @@ class ArchivalReference(Dated, TimeStamped):
     notes = models.TextField("notes", blank=True)
 
     objects = ArchivalReferenceQuerySet.as_manager()
+    history = revision_history(versioned=False)
 
     class Meta:
         ordering = ["repository__abbreviation", "fond", "opis", "delo", "collection", "box"]

@@ -15,6 +15,38 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class Versioned(models.Model):
+    """A counter bumped on every full save, so an edit form can tell it is out of date.
+
+    The admin's forms carry the version they were loaded with and refuse to save over a newer
+    one (``exhibit.admin.history``). Saves limited by ``update_fields`` (re-anchoring,
+    image processing) leave it alone unless they name it.
+    """
+
+    version = models.PositiveIntegerField("version", default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "version" in update_fields:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+
+def revision_history(*, versioned=True, **kwargs):
+    """Revision history for a model: who changed what, when, for compare, restore and recovery.
+
+    The edit counter of a ``Versioned`` model is left out: a restored version takes the
+    current one, so restoring is never mistaken for an edit conflict.
+    """
+    from simple_history.models import HistoricalRecords
+
+    excluded = [*(["version"] if versioned else []), *kwargs.pop("excluded_fields", [])]
+    return HistoricalRecords(excluded_fields=excluded, **kwargs)
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     REVIEW = "review", "In review"

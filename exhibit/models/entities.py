@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 
-from .base import Dated, TimeStamped
+from .base import Dated, TimeStamped, Versioned, revision_history
 
 wikidata_validator = RegexValidator(
     r"^Q[1-9]\d*$", "A Wikidata identifier is Q followed by digits, e.g. Q62293."
@@ -49,7 +49,7 @@ class EntityManager(models.Manager.from_queryset(EntityQuerySet)):
         return self.get(slug=slug)
 
 
-class Entity(Dated, TimeStamped):
+class Entity(Dated, Versioned, TimeStamped):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
         PLACE = "place", "Place"
@@ -100,6 +100,7 @@ class Entity(Dated, TimeStamped):
     )
 
     objects = EntityManager()
+    history = revision_history()
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,14 @@ from django.urls import reverse
 from exhibit.services.highlighting import add_block_ids
 from exhibit.services.rendering import render_markdown
 
-from .base import Publishable, PublishableQuerySet, TimeStamped, status_constraint
+from .base import (
+    Publishable,
+    PublishableQuerySet,
+    TimeStamped,
+    Versioned,
+    revision_history,
+    status_constraint,
+)
 
 
 class EssayQuerySet(PublishableQuerySet):
@@ -34,7 +41,7 @@ class EssayManager(models.Manager.from_queryset(EssayQuerySet)):
         return self.get(slug=slug)
 
 
-class Essay(Publishable, TimeStamped):
+class Essay(Publishable, Versioned, TimeStamped):
     title = models.CharField("title", max_length=255)
     slug = models.SlugField("slug", max_length=255, unique=True)
     subtitle = models.CharField("subtitle", max_length=255, blank=True)
@@ -68,6 +75,9 @@ class Essay(Publishable, TimeStamped):
     )
 
     objects = EssayManager()
+    # Every version of the text is also an EssayRevision (annotations anchor in those); this
+    # history adds the other fields, who changed them, compare, restore and recovery.
+    history = revision_history()
 
     class Meta:
         ordering = ["title"]

@@ -6,7 +6,15 @@ from django.urls import reverse
 
 from exhibit.services.rendering import render_markdown
 
-from .base import Publishable, PublishableQuerySet, TimeStamped, published_q, status_constraint
+from .base import (
+    Publishable,
+    PublishableQuerySet,
+    TimeStamped,
+    Versioned,
+    published_q,
+    revision_history,
+    status_constraint,
+)
 
 
 class ExhibitQuerySet(PublishableQuerySet):
@@ -19,7 +27,7 @@ class ExhibitManager(models.Manager.from_queryset(ExhibitQuerySet)):
         return self.get(slug=slug)
 
 
-class Exhibit(Publishable, TimeStamped):
+class Exhibit(Publishable, Versioned, TimeStamped):
     title = models.CharField("title", max_length=255)
     slug = models.SlugField("slug", max_length=255, unique=True, help_text="Part of its URL.")
     subtitle = models.CharField("subtitle", max_length=255, blank=True)
@@ -50,6 +58,7 @@ class Exhibit(Publishable, TimeStamped):
     order = models.IntegerField("order", default=0, help_text="Lower numbers are listed first.")
 
     objects = ExhibitManager()
+    history = revision_history()
 
     class Meta:
         ordering = ["order", "-published_at", "title"]
@@ -85,7 +94,7 @@ class SectionManager(models.Manager.from_queryset(SectionQuerySet)):
         return self.get(exhibit__slug=exhibit_slug, slug=slug)
 
 
-class Section(Publishable, TimeStamped):
+class Section(Publishable, Versioned, TimeStamped):
     exhibit = models.ForeignKey(
         Exhibit, on_delete=models.CASCADE, related_name="sections", verbose_name="exhibit"
     )
@@ -97,6 +106,7 @@ class Section(Publishable, TimeStamped):
     order = models.PositiveIntegerField("order", default=0)
 
     objects = SectionManager()
+    history = revision_history()
 
     class Meta:
         ordering = ["exhibit", "order", "pk"]
@@ -156,7 +166,7 @@ class BlockQuerySet(models.QuerySet):
         )
 
 
-class Block(TimeStamped):
+class Block(Versioned, TimeStamped):
     """One ordered piece of a section. Which fields matter depends on its kind."""
 
     class Kind(models.TextChoices):
@@ -232,6 +242,7 @@ class Block(TimeStamped):
     )
 
     objects = BlockQuerySet.as_manager()
+    history = revision_history()
 
     class Meta:
         ordering = ["section", "order", "pk"]
@@ -280,6 +291,8 @@ class GalleryItem(models.Model):
     caption = models.CharField(
         "caption here", max_length=500, blank=True, help_text="Replaces the image's own caption."
     )
+
+    history = revision_history(versioned=False)
 
     class Meta:
         ordering = ["order", "pk"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from exhibit.services.imaging import validate_image_file
 from exhibit.storage import get_private_storage, rendition_name
 
-from .base import Dated, TimeStamped
+from .base import Dated, TimeStamped, Versioned, revision_history
 
 
 class Rights(models.TextChoices):
@@ -92,7 +92,7 @@ def original_path(instance, filename):
     return f"originals/{instance.checksum[:2]}/{instance.checksum}/{filename}"
 
 
-class Image(Dated, TimeStamped):
+class Image(Dated, Versioned, TimeStamped):
     class Processing(models.TextChoices):
         PENDING = "pending", "Waiting"
         PROCESSING = "processing", "Processing"
@@ -181,6 +181,11 @@ class Image(Dated, TimeStamped):
     )
 
     objects = ImageManager()
+    # Metadata only: the file is referred to by name, never copied, and what processing
+    # derives from it is made again when a deleted image is recovered.
+    history = revision_history(
+        excluded_fields=["renditions", "processing_state", "processing_error", "processed_at"]
+    )
 
     class Meta:
         ordering = ["title"]

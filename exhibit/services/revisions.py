@@ -62,7 +62,43 @@ def reanchor_annotations(essay, old_text: str, revision) -> Counter:
         annotation.save(
             update_fields=[
                 "anchoring", "anchoring_score", "previous_exact", "exact", "prefix", "suffix",
-                "start", "end", "revision", "modified",
+                "start", "end", "revision", "modified", "version",
+            ]
+        )  # fmt: skip
+    return counts
+
+
+def reattach_orphans(essay, revision) -> Counter:
+    """Try each orphaned note of ``essay`` again, from the text it was anchored in to ``revision``.
+
+    Re-anchoring leaves an orphaned note's selectors as they were, in the revision it fitted.
+    When that passage comes back (a curator restores an earlier version of the essay), the
+    same rules as any re-anchoring carry it over; what still cannot be found stays orphaned.
+    """
+    orphans = list(
+        essay.annotations.filter(retired=False, anchoring=ORPHANED, revision__isnull=False)
+        .exclude(revision=revision)
+        .select_related("revision")
+    )
+    counts = Counter()
+    for annotation in orphans:
+        selector = Selector(
+            annotation.exact, annotation.prefix, annotation.suffix, annotation.start, annotation.end
+        )
+        (anchor,) = reanchor(annotation.revision.text, revision.text, [selector])
+        if anchor.state == ORPHANED:
+            counts[ORPHANED] += 1
+            continue
+        counts[anchor.state] += 1
+        new = selector_for(revision.text, anchor.start, anchor.end)
+        annotation.exact, annotation.prefix, annotation.suffix = new.exact, new.prefix, new.suffix
+        annotation.start, annotation.end = new.start, new.end
+        annotation.anchoring, annotation.anchoring_score = anchor.state, anchor.score
+        annotation.revision = revision
+        annotation.save(
+            update_fields=[
+                "anchoring", "anchoring_score", "exact", "prefix", "suffix", "start", "end",
+                "revision", "modified", "version",
             ]
         )  # fmt: skip
     return counts

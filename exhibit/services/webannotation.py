@@ -50,6 +50,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from exhibit.models import Annotation, Entity
+from exhibit.services.audit import SCRIPT_USERNAME
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
@@ -57,7 +58,6 @@ MEDIA_FRAGMENTS = "http://www.w3.org/TR/media-frags/"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 PAGE_SIZE = 100
 NOTE_LANGUAGE = "en"  # notes are written in English; the model has no language of its own
-SCRIPT_USERNAME = "script"  # the user scripted changes log as (migration 0002_roles)
 
 # The purpose of the note's TextualBody for each motivation. A note beside an identification
 # describes what is identified; beside a tag or a link it is a comment on the passage.

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from exhibit.demo.loader import script_user
+from exhibit.services.audit import ScriptUserMissing, acting_as, script_user
 from exhibit.services.essay_import import EssayImportError, import_essay
 
 
@@ -67,9 +67,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--source-url “{options['source_url']}” is not a URL."
                 ) from error
-        user = script_user()
         try:
-            with transaction.atomic():
+            user = script_user()
+        except ScriptUserMissing as error:
+            raise CommandError(str(error)) from error
+        try:
+            with transaction.atomic(), acting_as(user):
                 result = import_essay(
                     source,
                     markdown=options["markdown"] or path.suffix.lower() in (".md", ".markdown"),

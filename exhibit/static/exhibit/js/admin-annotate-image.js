@@ -228,6 +228,7 @@
       var url = state.editing
         ? panel.dataset.updateUrl.replace("/0/", "/" + state.editing.id + "/")
         : panel.dataset.createUrl;
+      if (state.editing) payload.version = state.editing.version; // refused if changed meanwhile
       save.disabled = true;
       error.hidden = true;
       post(url, payload).then(function (response) {

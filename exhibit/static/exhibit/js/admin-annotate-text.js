@@ -505,6 +505,7 @@
       var url = panel.dataset.createUrl;
       if (state.editing) {
         url = panel.dataset.updateUrl.replace("/0/", "/" + state.editing.id + "/");
+        payload.version = state.editing.version; // refused if someone changed it meanwhile
         if (state.selection) payload.selection = state.selection;
       } else {
         payload.selection = state.selection;
