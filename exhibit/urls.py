@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import annotations, downloads, iiif, manifests
+from .views import annotations, downloads, iiif, manifests, review
 
 app_name = "exhibit"
 
@@ -80,5 +80,20 @@ urlpatterns = [
         "preview/images/<slug:slug>/",
         views.ImageDetailView.as_view(preview=True),
         name="preview_image",
+    ),
+    # Review copies of a draft exhibit for outside readers, through a signed, expiring link.
+    path("review/<str:token>/", review.ReviewExhibitView.as_view(), name="review_exhibit"),
+    path(
+        "review/<str:token>/essays/<slug:slug>/",
+        review.ReviewEssayView.as_view(),
+        name="review_essay",
+    ),
+    path(
+        "review/<str:token>/images/<slug:slug>/",
+        review.ReviewImageView.as_view(),
+        name="review_image",
+    ),
+    path(
+        "review/<str:token>/<slug:slug>/", review.ReviewSectionView.as_view(), name="review_section"
     ),
 ]

@@ -6,12 +6,14 @@ from .essays import Essay, EssayAuthor
 from .exhibits import Block, Exhibit, GalleryItem, Section
 from .images import Image, Rights
 from .people import Contributor
+from .reviews import DeadLink, ReviewLink
 
 __all__ = [
     "Annotation",
     "ArchivalReference",
     "Block",
     "Contributor",
+    "DeadLink",
     "Entity",
     "Essay",
     "EssayAuthor",
@@ -21,6 +23,7 @@ __all__ = [
     "Image",
     "Publishable",
     "Repository",
+    "ReviewLink",
     "Rights",
     "Section",
     "Status",
