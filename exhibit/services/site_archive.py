@@ -94,7 +94,7 @@ def exported_models():
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
-    return serializers.sort_dependencies(
+    ordered = serializers.sort_dependencies(
         [
             (apps.get_app_config("auth"), [Group]),
             (apps.get_app_config(User._meta.app_label), [User]),
@@ -103,6 +103,28 @@ def exported_models():
         ],
         allow_cycles=True,
     )
+    return _targets_first(ordered)
+
+
+def _targets_first(models):
+    """Reorder so that every model comes after the models its foreign keys point to (where the
+    keys allow it), so rows load in an order the database accepts even when it checks each
+    foreign key at once."""
+    pending, result = list(models), []
+    while pending:
+        for model in pending:
+            targets = {
+                f.related_model
+                for f in model._meta.concrete_fields
+                if f.is_relation and f.related_model is not model
+            }
+            if not (targets & set(pending)):
+                break
+        else:
+            model = pending[0]  # a cycle: keep the given order and rely on deferred checks
+        pending.remove(model)
+        result.append(model)
+    return result
 
 
 def _private_storage():

@@ -86,6 +86,14 @@ def object_url(context, obj):
     return obj.get_absolute_url()
 
 
+@register.filter
+def safe_url(url):
+    """A curator-entered URL for an ``href``: empty unless the sanitiser's allowlist admits it."""
+    from exhibit.services.rendering import safe_url as allowed
+
+    return allowed(url or "")
+
+
 @register.simple_tag
 def site_name():
     """The site's name without a request context (the 500 page has none)."""
