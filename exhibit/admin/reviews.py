@@ -31,6 +31,11 @@ class ReviewLinkForm(forms.ModelForm):
         model = ReviewLink
         fields = ("recipient",)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # a link's expiry is fixed once made: the token carries it
+            self.fields["valid_for"].widget = forms.HiddenInput()
+
     def clean(self):
         cleaned = super().clean()
         exhibit = self.instance.exhibit if self.instance.exhibit_id else None
@@ -89,7 +94,7 @@ class ReviewLinkInline(admin.TabularInline):
             else self.request.build_absolute_uri(path)
         )
         return format_html(
-            '<input type="text" class="vLargeTextField review-link-url" readonly value="{}" '
+            '<input type="text" class="review-link-url" size="40" readonly value="{}" '
             'aria-label="Review link for {}"> '
             '<a href="{}" target="_blank" rel="noreferrer">Open</a>',
             url,

@@ -186,6 +186,19 @@ def test_script_url_in_a_link_field_is_not_a_link(client, url):
     assert "Original publication</a>" not in response.content.decode()
 
 
+def test_script_urls_of_creators_and_repositories_are_not_links(client):
+    reference = make_reference()
+    reference.repository.url = "javascript:alert(1)"
+    reference.repository.save()
+    image = make_image(archival_reference=reference)
+    image.creator = Contributor.objects.create(name="X", slug="x", url=" javascript:alert(1)")
+    image.save()
+    make_block(make_section(make_exhibit()), kind=Block.Kind.IMAGE, image=image)
+    response = client.get(image.get_absolute_url())
+    assert response.status_code == 200
+    assert "javascript:" not in response.content.decode()
+
+
 def test_web_links_in_a_link_field_stay_links(client):
     essay = make_essay(original_url="https://example.org/article?a=1&b=2")
     make_block(make_section(make_exhibit()), kind=Block.Kind.ESSAY, essay=essay)
@@ -299,12 +312,14 @@ def check_pages(site, editor_client):
     for path, (_, kind, body) in pages.items():
         if path.startswith("/admin/"):
             continue
-        if "html" in kind:
-            assert_page_inert(body.decode())
-        elif "json" in kind:
-            data = json.loads(body)
-            for value in _html_values(data):
-                assert_inert(value)
+        try:
+            if "html" in kind:
+                assert_page_inert(body.decode())
+            elif "json" in kind:
+                for value in _html_values(json.loads(body)):
+                    assert_inert(value)
+        except AssertionError as error:
+            raise AssertionError(f"{path}: {error}") from error
     return pages
 
 
