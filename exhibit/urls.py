@@ -14,6 +14,7 @@ from .views import (
     iiif,
     indexes,
     manifests,
+    review,
     search,
 )
 from .views.moved import follow_old_slug
@@ -127,5 +128,20 @@ urlpatterns = [
         "preview/images/<slug:slug>/",
         views.ImageDetailView.as_view(preview=True),
         name="preview_image",
+    ),
+    # Review copies of a draft exhibit for outside readers, through a signed, expiring link.
+    path("review/<str:token>/", review.ReviewExhibitView.as_view(), name="review_exhibit"),
+    path(
+        "review/<str:token>/essays/<slug:slug>/",
+        review.ReviewEssayView.as_view(),
+        name="review_essay",
+    ),
+    path(
+        "review/<str:token>/images/<slug:slug>/",
+        review.ReviewImageView.as_view(),
+        name="review_image",
+    ),
+    path(
+        "review/<str:token>/<slug:slug>/", review.ReviewSectionView.as_view(), name="review_section"
     ),
 ]

@@ -3,10 +3,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from exhibit.models import Block, Exhibit, GalleryItem, Section
+from exhibit.models import Block, Exhibit, GalleryItem, ReviewLink, Section
 
 from .base import ModelAdmin, PublishableAdmin, PublishingInlineMixin, thumbnail_html
 from .history import HistoryAdmin
+from .reviews import ReviewLinkInline
 
 TIMESTAMPS = ("created", "modified")
 
@@ -35,7 +36,7 @@ class ExhibitAdmin(HistoryAdmin, PublishableAdmin):
     autocomplete_fields = ("cover_image", "curators")
     readonly_fields = TIMESTAMPS
     date_hierarchy = "published_at"
-    inlines = [SectionInline]
+    inlines = [SectionInline, ReviewLinkInline]
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "slug", "summary", "cover_image")}),
         ("Text", {"fields": ("introduction", "curators", "credits")}),
@@ -50,6 +51,15 @@ class ExhibitAdmin(HistoryAdmin, PublishableAdmin):
             .select_related("cover_image")
             .annotate(section_total=Count("sections"))
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ReviewLink:
+            for link in formset.save(commit=False):
+                if not link.pk:
+                    link.created_by = request.user
+                link.save()
+            return
+        super().save_formset(request, form, formset, change)
 
     @admin.display(description="cover")
     def cover_thumbnail(self, obj):

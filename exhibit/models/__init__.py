@@ -8,6 +8,7 @@ from .exhibits import Block, Exhibit, GalleryItem, Section
 from .images import Image, Rights
 from .people import Contributor
 from .redirects import SlugRedirect
+from .reviews import DeadLink, ReviewLink
 from .search import SearchEntry
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Block",
     "Contributor",
+    "DeadLink",
     "Entity",
     "Essay",
     "EssayAuthor",
@@ -25,6 +27,7 @@ __all__ = [
     "Image",
     "Publishable",
     "Repository",
+    "ReviewLink",
     "Rights",
     "SearchEntry",
     "Section",

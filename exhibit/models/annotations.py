@@ -15,6 +15,11 @@ from .base import TimeStamped, Versioned, revision_history
 XYWH = re.compile(r"^(\d+),(\d+),(\d+),(\d+)$")
 
 
+class EssayRevisionManager(models.Manager):
+    def get_by_natural_key(self, essay_slug, number):
+        return self.get(essay__slug=essay_slug, number=number)
+
+
 class EssayRevision(models.Model):
     """One saved state of an essay's text. Annotations point at the revision they fit."""
 
@@ -34,6 +39,8 @@ class EssayRevision(models.Model):
         verbose_name="saved by",
     )
 
+    objects = EssayRevisionManager()
+
     class Meta:
         ordering = ["essay", "number"]
         verbose_name = "essay revision"
@@ -43,6 +50,11 @@ class EssayRevision(models.Model):
 
     def __str__(self):
         return f"{self.essay} — revision {self.number}"
+
+    def natural_key(self):
+        return (*self.essay.natural_key(), self.number)
+
+    natural_key.dependencies = ["exhibit.essay"]
 
 
 class AnnotationQuerySet(models.QuerySet):
@@ -66,6 +78,11 @@ class AnnotationQuerySet(models.QuerySet):
         return self.select_related("essay", "image", "creator").prefetch_related(
             "entities", "references__repository"
         )
+
+
+class AnnotationManager(models.Manager.from_queryset(AnnotationQuerySet)):
+    def get_by_natural_key(self, uuid):
+        return self.get(uuid=uuid)
 
 
 class Annotation(Versioned, TimeStamped):
@@ -160,7 +177,7 @@ class Annotation(Versioned, TimeStamped):
         "retired", default=False, help_text="Kept for the record, never shown to visitors."
     )
 
-    objects = AnnotationQuerySet.as_manager()
+    objects = AnnotationManager()
     history = revision_history()
 
     class Meta:
@@ -200,6 +217,9 @@ class Annotation(Versioned, TimeStamped):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body, doc_id=f"a{self.uuid.hex[:8]}").html
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (str(self.uuid),)
 
     def get_absolute_url(self):
         return reverse("exhibit:annotation_detail", kwargs={"uuid": self.uuid})

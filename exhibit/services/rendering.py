@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -39,6 +40,28 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def safe_url(url: str) -> str:
+    """``url`` if the allowlist lets it be a link (http, https, mailto, or relative), else "".
+
+    For curator-entered URL fields shown as links: the value goes through the same nh3
+    allowlist as rendered Markdown, so ``javascript:`` in any spelling never becomes a link.
+    """
+    if not url or not url.strip():
+        return ""
+    cleaned = nh3.clean(
+        f'<a href="{html.escape(url.strip(), quote=True)}"></a>',
+        tags={"a"},
+        attributes={"a": {"href"}},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+    )
+    match = _HREF.match(cleaned)
+    return html.unescape(match[1]) if match else ""
 
 
 def _render_figure(renderer, tokens, idx, options, env):

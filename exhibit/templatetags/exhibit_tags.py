@@ -21,6 +21,14 @@ register = template.Library()
 # Objects without a get_preview_url() of their own, previewed through these URL names.
 _PREVIEW_URL_NAMES = {"essay": "exhibit:preview_essay", "image": "exhibit:preview_image"}
 
+# Within a review copy (``review_token`` in the context), links stay under the token.
+_REVIEW_URL_NAMES = {
+    "exhibit": "exhibit:review_exhibit",
+    "section": "exhibit:review_section",
+    "essay": "exhibit:review_essay",
+    "image": "exhibit:review_image",
+}
+
 WORDS_PER_MINUTE = 230
 
 DESCRIPTION_LENGTH = 200
@@ -61,8 +69,16 @@ def canonical_url(context, obj):
 def object_url(context, obj):
     """Where a link to ``obj`` goes: its preview page while previewing, else its public page.
 
-    Entities have no preview of their own, so they always link to their public page.
+    Entities have no preview of their own, so they always link to their public page. On a
+    review copy, the exhibit's own pages link within the review link.
     """
+    token = context.get("review_token")
+    if token:
+        name = _REVIEW_URL_NAMES.get(obj._meta.model_name)
+        if name == "exhibit:review_exhibit":
+            return reverse(name, kwargs={"token": token})
+        if name:
+            return reverse(name, kwargs={"token": token, "slug": obj.slug})
     if context.get("preview"):
         if hasattr(obj, "get_preview_url"):
             return obj.get_preview_url()
@@ -70,6 +86,14 @@ def object_url(context, obj):
         if name:
             return reverse(name, kwargs={"slug": obj.slug})
     return obj.get_absolute_url()
+
+
+@register.filter
+def safe_url(url):
+    """A curator-entered URL for an ``href``: empty unless the sanitiser's allowlist admits it."""
+    from exhibit.services.rendering import safe_url as allowed
+
+    return allowed(url or "")
 
 
 @register.simple_tag

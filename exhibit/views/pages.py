@@ -100,6 +100,10 @@ class PreviewMixin(LoginRequiredMixin):
     def visible(self, queryset):
         return queryset if self.preview else queryset.published()
 
+    def visible_blocks(self):
+        """The blocks whose sections a page may name (where an essay or image appears)."""
+        return Block.objects.all() if self.preview else Block.objects.published()
+
     def visible_annotations(self, **target):
         """Published notes on ``target``; in preview, the notes visitors will see once the
         essay or image is published (``published()`` also asks that the target be)."""
@@ -261,9 +265,6 @@ class EssayDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
             appearances=list(appearances), body_html=highlighted.html, notes=shown, **kwargs
         )
 
-    def visible_blocks(self):
-        return Block.objects.all() if self.preview else Block.objects.published()
-
 
 class ImageDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
     template_name = "exhibit/image_detail.html"
@@ -274,9 +275,9 @@ class ImageDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
         return self.visible(Image.objects.with_related())
 
     def get_context_data(self, **kwargs):
-        blocks = Block.objects.all() if self.preview else Block.objects.published()
         appearances = (
-            blocks.filter(Q(image=self.object) | Q(gallery=self.object))
+            self.visible_blocks()
+            .filter(Q(image=self.object) | Q(gallery=self.object))
             .select_related("section__exhibit")
             .distinct()
         )

@@ -25,6 +25,10 @@ def exhibit_form(**overrides):
         "sections-INITIAL_FORMS": "0",
         "sections-MIN_NUM_FORMS": "0",
         "sections-MAX_NUM_FORMS": "1000",
+        "review_links-TOTAL_FORMS": "0",
+        "review_links-INITIAL_FORMS": "0",
+        "review_links-MIN_NUM_FORMS": "0",
+        "review_links-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

@@ -102,6 +102,8 @@ def roles(transactional_db):
 
     importlib.import_module("exhibit.migrations.0002_roles").create_roles(apps, None)
     importlib.import_module("exhibit.migrations.0004_annotation_roles").grant(apps, None)
+    importlib.import_module("exhibit.migrations.0010_history_baseline").grant_audit_view(apps, None)
+    importlib.import_module("exhibit.migrations.0012_site").grant(apps, None)
 
 
 @pytest.fixture
