@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 
@@ -19,6 +20,56 @@ def media_root(settings, tmp_path):
     }
     yield root
     shutil.rmtree(root, ignore_errors=True)
+
+
+# The rows data migrations make (roles and their permissions, the script user), in order.
+MIGRATION_DATA = [
+    ("exhibit.migrations.0002_roles", "create_roles"),
+    ("exhibit.migrations.0004_annotation_roles", "grant"),
+    ("exhibit.migrations.0010_history_baseline", "grant_audit_view"),
+    ("exhibit.migrations.0012_site", "grant"),
+]
+
+
+def restore_migration_data():
+    from django.apps import apps
+
+    # The migrations' functions expect migration state, whose apps have no models module, and
+    # set it to None after creating permissions: keep the real registry's as they were.
+    modules = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        for module, function in MIGRATION_DATA:
+            getattr(importlib.import_module(module), function)(apps, None)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = modules[config.label]
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Put back what the data migrations made, if a transactional test flushed it.
+
+    A transactional test (browser, live server) empties the database when it ends. Run alone,
+    pytest-django orders those tests last; spread over several workers (pytest-xdist) others
+    follow them, and would miss the roles and the script user.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or names & {"db", "django_db_reset_sequences"}:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    from django.contrib.auth import get_user_model
+
+    if not get_user_model().objects.filter(username="script").exists():
+        restore_migration_data()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -171,6 +171,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if not any(f.name == "version" for f in self.model._meta.concrete_fields):
+            return form  # kept in history, but not versioned for edit conflicts
         return type(
             form.__name__, (EditConflictMixin, form), {"edit_children": self.edit_children()}
         )

@@ -41,6 +41,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from exhibit.services.rendering import safe_url
+
 SCHEMA = "https://schema.org"
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
@@ -117,8 +119,8 @@ def publisher_node(base):
 
 def person_node(contributor):
     node = {"@type": "Person", "name": contributor.name}
-    if contributor.url:
-        node["url"] = contributor.url
+    if url := safe_url(contributor.url):
+        node["url"] = url
     return node
 
 
@@ -129,8 +131,8 @@ def archive_component(reference):
     alternate = [name for name in (repository.abbreviation, repository.name_original) if name]
     if alternate:
         archive["alternateName"] = alternate
-    if repository.url:
-        archive["url"] = repository.url
+    if url := safe_url(repository.url):
+        archive["url"] = url
     if repository.place:
         archive["location"] = {"@type": "Place", "name": repository.place}
     node = {
@@ -314,8 +316,8 @@ def essay_metadata(essay, base, *, exhibits=()) -> PageMetadata:
         article["image"] = image_node(cover, base)
     if essay.original_venue or essay.original_url:
         original = {"@type": "CreativeWork", "name": essay.original_venue or essay.title}
-        if essay.original_url:
-            original["url"] = essay.original_url
+        if url := safe_url(essay.original_url):
+            original["url"] = url
         if essay.original_date:
             original["datePublished"] = essay.original_date.isoformat()
         article["isBasedOn"] = original

@@ -1,6 +1,5 @@
 """Playwright against the live server, driving Debian's Chromium (no browser is downloaded)."""
 
-import importlib
 import os
 from pathlib import Path
 
@@ -97,13 +96,11 @@ def screenshot():
 
 @pytest.fixture
 def roles(transactional_db):
-    """Recreate what the roles data migration made: transactional tests flush it afterwards."""
-    from django.apps import apps
+    """The roles and the script user the data migrations made (tests/conftest.py puts them back
+    after a flush)."""
+    from tests.conftest import restore_migration_data
 
-    importlib.import_module("exhibit.migrations.0002_roles").create_roles(apps, None)
-    importlib.import_module("exhibit.migrations.0004_annotation_roles").grant(apps, None)
-    importlib.import_module("exhibit.migrations.0010_history_baseline").grant_audit_view(apps, None)
-    importlib.import_module("exhibit.migrations.0012_site").grant(apps, None)
+    restore_migration_data()
 
 
 @pytest.fixture

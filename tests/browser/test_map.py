@@ -5,6 +5,7 @@ tile, so the map renders offline and the test can count them. Every other reques
 the live server.
 """
 
+import copy
 import io
 
 import pytest
@@ -36,6 +37,11 @@ def places(settings):
     if not finders.find("vendor/leaflet/leaflet.js"):
         pytest.fail("exhibit/static/vendor/leaflet/ is missing: run `make assets`.")
     settings.MAP_TILE_URL = TILE_HOST + "/{z}/{x}/{y}.png"
+    # The policy lets images come from the tile server, as it does when MAP_TILE_URL is set
+    # in the environment (config/settings.py).
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["img-src"] = [*policy["DIRECTIVES"]["img-src"], TILE_HOST]
+    settings.CONTENT_SECURITY_POLICY = policy
     settings.MAP_TILE_ATTRIBUTION = '© <a href="https://example.org/">Test tiles</a>'
     section = make_section(make_exhibit())
     entities = [

@@ -55,7 +55,8 @@ def test_editor_creates_and_copies_a_review_link(open_page, screenshot, review_l
     page.locator("#review_links-group .add-row a").click()
     page.locator('input[name="review_links-1-recipient"]').fill("Prof. B. Müller, Freiburg")
     page.locator('select[name="review_links-1-valid_for"]').select_option("7")
-    page.get_by_role("button", name="Save and continue editing").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue editing").click()
     assert ReviewLink.objects.filter(recipient="Prof. B. Müller, Freiburg").exists()
     urls = page.locator("input.review-link-url")
     assert urls.count() == 2

@@ -182,7 +182,7 @@ def test_script_url_in_a_link_field_is_not_a_link(client, url):
     make_block(make_section(make_exhibit()), kind=Block.Kind.ESSAY, essay=essay)
     response = client.get(essay.get_absolute_url())
     assert response.status_code == 200
-    assert_inert(response.content.decode().split("<body", 1)[1])
+    assert_page_inert(response.content.decode().split("<body", 1)[1])
     assert "Original publication</a>" not in response.content.decode()
 
 
@@ -263,12 +263,14 @@ def fill_every_field(round_number):
 
 
 class _Scripts(HTMLParser):
-    """The page's own scripts, meta tags and region SVG only: scripts from static files (or
-    JSON data), meta tags that do not redirect."""
+    """The page's own scripts, meta tags, forms and region SVG only: scripts from static files
+    (or JSON data), meta tags that do not redirect, and on public pages only the site's search
+    form."""
 
-    def __init__(self):
+    def __init__(self, forms=("/search/",)):
         super().__init__()
         self.problems = []
+        self.forms = forms
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -276,23 +278,25 @@ class _Scripts(HTMLParser):
             src = attrs.get("src") or ""
             if not (
                 src.startswith(("/static/", "/admin/jsi18n/"))
-                or attrs.get("type") == "application/json"
+                or attrs.get("type") in ("application/json", "application/ld+json")
             ):
                 self.problems.append(f"<script {attrs}>")
         if tag == "meta" and "http-equiv" in attrs:
             self.problems.append(f"<meta {attrs}>")
+        if tag == "form" and self.forms is not None and attrs.get("action") not in self.forms:
+            self.problems.append(f"<form {attrs}>")
 
 
-def assert_page_inert(html, allowed_tags=("script", "meta", "svg")):
-    """``assert_inert`` for a whole page, which has its own scripts and meta tags."""
+def assert_page_inert(html, allowed_tags=("script", "meta", "svg", "form"), forms=("/search/",)):
+    """``assert_inert`` for a whole page, which has its own scripts, meta tags and forms."""
     assert_inert(html, allowed_tags=set(allowed_tags))
-    scripts = _Scripts()
+    scripts = _Scripts(forms=forms)
     scripts.feed(html)
     assert not scripts.problems, scripts.problems
 
 
 def assert_admin_inert(html):
-    assert_page_inert(html, allowed_tags=("script", "meta", "svg", "form"))
+    assert_page_inert(html, forms=None)
 
 
 def check_pages(site, editor_client):
