@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
-from exhibit.models import Entity, Essay, Exhibit, Image, Section
+from exhibit.models import Entity, Essay, Exhibit, Image, Repository, Section
+from exhibit.models.entities import KIND_PATHS
 
 
 class PublicSitemap(Sitemap):
@@ -66,10 +68,41 @@ class EntitySitemap(PublicSitemap):
     priority = 0.4
 
 
+class RepositorySitemap(PublicSitemap):
+    model = Repository
+    priority = 0.3
+
+
+class IndexSitemap(PublicSitemap):
+    """The pages that list and lead into the content: they change with it, so no lastmod."""
+
+    priority = 0.6
+
+    def items(self):
+        kinds = [f"exhibit:{kind}_list" for kind in KIND_PATHS.values()]
+        return [
+            "exhibit:home",
+            "exhibit:exhibit_list",
+            "exhibit:entity_list",
+            *kinds,
+            "exhibit:repository_list",
+            "exhibit:timeline",
+            "exhibit:map",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+    def lastmod(self, item):
+        return None
+
+
 SITEMAPS = {
+    "pages": IndexSitemap,
     "exhibits": ExhibitSitemap,
     "sections": SectionSitemap,
     "essays": EssaySitemap,
     "images": ImageSitemap,
     "entities": EntitySitemap,
+    "repositories": RepositorySitemap,
 }

@@ -15,6 +15,8 @@ from tests.factories import (
     make_exhibit,
     make_full_exhibit,
     make_image,
+    make_reference,
+    make_repository,
     make_section,
 )
 
@@ -31,7 +33,8 @@ def site(db, settings):
     live.curators.add(Contributor.objects.create(name="Carla Curator", slug="carla"))
     section = make_section(live, slug="lipetsk")
     make_block(section, kind=Block.Kind.ESSAY, essay=make_essay(slug="live-essay"))
-    make_block(section, kind=Block.Kind.IMAGE, image=make_image(slug="live-image"))
+    live_image = make_image(slug="live-image", archival_reference=make_reference())
+    make_block(section, kind=Block.Kind.IMAGE, image=live_image)
     make_block(section, kind=Block.Kind.ENTITIES, entities=[make_entity(slug="live-entity")])
     # Unpublished in every way: a draft section and essay of the live exhibit, a draft
     # exhibit, and a scheduled (future) exhibit, each with content used nowhere else.
@@ -45,7 +48,9 @@ def site(db, settings):
         hidden = make_exhibit(slug=f"{slug}-exhibit", title=f"Hidden {slug}", **extra)
         hidden_section = make_section(hidden, slug=f"{slug}-section")
         make_block(hidden_section, kind=Block.Kind.ESSAY, essay=make_essay(slug=f"{slug}-e"))
-        make_block(hidden_section, kind=Block.Kind.IMAGE, image=make_image(slug=f"{slug}-i"))
+        hidden_source = make_reference(repository=make_repository(abbreviation=f"HIDDEN-{slug}"))
+        hidden_image = make_image(slug=f"{slug}-i", archival_reference=hidden_source)
+        make_block(hidden_section, kind=Block.Kind.IMAGE, image=hidden_image)
         make_block(hidden_section, kind=Block.Kind.ENTITIES,
                    entities=[make_entity(slug=f"{slug}-n")])  # fmt: skip
     return live
@@ -57,7 +62,7 @@ def sitemap_urls(client):
     assert response["Content-Type"].startswith("application/xml")
     root = ET.fromstring(response.content)  # noqa: S314  (our own response)
     return {
-        url.find("s:loc", SITEMAP_NS).text: url.find("s:lastmod", SITEMAP_NS).text
+        url.find("s:loc", SITEMAP_NS).text: getattr(url.find("s:lastmod", SITEMAP_NS), "text", None)
         for url in root.findall("s:url", SITEMAP_NS)
     }
 
@@ -65,12 +70,20 @@ def sitemap_urls(client):
 def test_sitemap_lists_published_pages_only_with_lastmod(client, site):
     urls = sitemap_urls(client)
     base = "https://exhibit.example.org"
-    assert set(urls) == {
+    index_pages = {
+        "/", "/exhibits/", "/entities/", "/entities/people/", "/entities/places/",
+        "/entities/organisations/", "/entities/events/", "/repositories/", "/timeline/", "/map/",
+    }  # fmt: skip
+    assert {url for url, lastmod in urls.items() if lastmod is None} == {
+        f"{base}{path}" for path in index_pages
+    }
+    assert set(urls) - {f"{base}{path}" for path in index_pages} == {
         f"{base}/exhibits/live/",
         f"{base}/exhibits/live/lipetsk/",
         f"{base}/essays/live-essay/",
         f"{base}/images/live-image/",
         f"{base}/entities/live-entity/",
+        f"{base}/repositories/galo/",
     }
     assert urls[f"{base}/exhibits/live/"] == site.modified.date().isoformat()
 
@@ -85,8 +98,8 @@ def test_sitemap_uses_the_request_host_without_site_url(client, site, settings):
 def test_sitemap_query_count_is_fixed(client, site, django_assert_num_queries, scale):
     for _ in range(scale):
         make_full_exhibit(scale=scale)
-    # Per model: the items and the paginator's count.
-    with django_assert_num_queries(10):
+    # Per model: the items and the paginator's count; the index pages need none.
+    with django_assert_num_queries(12):
         response = client.get("/sitemap.xml")
     assert response.status_code == 200
 
