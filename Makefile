@@ -59,8 +59,10 @@ check: install
 	$(CHECK_ENV) $(BIN)/python manage.py check
 	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# One worker per core; each test file stays on one worker (its browser and fixtures with it).
+PYTEST_WORKERS ?= auto
 test: lint check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) staticfiles screenshots .pytest_cache node_modules exhibit/static/vendor

@@ -8,7 +8,6 @@ import shutil
 import zipfile
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, User
@@ -16,13 +15,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 
 from exhibit.models import Annotation, Block, EssayRevision, Exhibit, Image
 from exhibit.services import site_archive
 from exhibit.services.site_archive import ArchiveError, export_site, import_site, verify_archive
-from tests.conftest import media_files
+from tests.conftest import media_files, restore_migration_data
 from tests.crawl import crawl
 from tests.factories import (
     make_block,
@@ -49,11 +46,7 @@ def empty_instance():
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     # Flushing removed what the data migrations made (roles, the script user): make it again.
-    loader = MigrationLoader(connection)
-    for key in loader.graph.forwards_plan(("exhibit", loader.graph.leaf_nodes("exhibit")[0][1])):
-        for operation in loader.graph.nodes[key].operations if key[0] == "exhibit" else []:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+    restore_migration_data()
     for root in (settings.MEDIA_ROOT, settings.PRIVATE_ROOT):
         shutil.rmtree(root, ignore_errors=True)
     settings.MEDIA_ROOT.mkdir(parents=True)
