@@ -1,15 +1,19 @@
 """Every kind of response carries the full set of security headers, and a strict policy."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from exhibit.models import Annotation, Block
+from exhibit.models import Annotation, Block, ReviewLink, Status
 from tests.factories import (
     make_block,
     make_entity,
     make_essay,
     make_exhibit,
     make_image,
+    make_reference,
     make_section,
 )
 
@@ -29,7 +33,7 @@ def parse_csp(value):
 def site(db):
     """One published exhibit with a section, an essay, an image with tiles, an entity and
     annotations on the essay and the image."""
-    image = make_image(title="Tourists", slug="tourists")
+    image = make_image(title="Tourists", slug="tourists", archival_reference=make_reference())
     essay = make_essay(title="Lipetsk", slug="lipetsk")
     entity = make_entity(name="Lipetsk", slug="lipetsk-place")
     exhibit = make_exhibit(title="Rapallo", slug="rapallo")
@@ -39,7 +43,12 @@ def site(db):
     make_block(section, kind=Block.Kind.ENTITIES, entities=[entity])
     annotation = Annotation.objects.create(image=image, xywh="10,10,50,50", body="A hangar.")
     image.refresh_from_db()
+    draft = make_exhibit(title="Kazan", slug="kazan", status=Status.DRAFT)
+    review = ReviewLink.objects.create(
+        exhibit=draft, recipient="A reader", expires_at=timezone.now() + dt.timedelta(days=7)
+    )
     return {
+        "review": review,
         "exhibit": exhibit,
         "section": section,
         "essay": essay,
@@ -60,6 +69,17 @@ def page_urls(site):
         "image": image.get_absolute_url(),
         "entity list": reverse("exhibit:entity_list"),
         "entity": site["entity"].get_absolute_url(),
+        "place list": reverse("exhibit:place_list"),
+        "repository list": reverse("exhibit:repository_list"),
+        "repository": image.archival_reference.repository.get_absolute_url(),
+        "timeline": reverse("exhibit:timeline"),
+        "map": reverse("exhibit:map"),
+        "search": reverse("exhibit:search") + "?q=lipetsk",
+        "review copy": site["review"].get_absolute_url(),
+        "sitemap": reverse("exhibit:sitemap"),
+        "feed": reverse("exhibit:exhibit_feed"),
+        "robots.txt": reverse("exhibit:robots_txt"),
+        "health": reverse("exhibit:healthz"),
         "admin login": reverse("admin:login"),
         "404": "/no-such-page/",
     }
@@ -90,7 +110,9 @@ def assert_security_headers(response, where):
         "max-age=63072000; includeSubDomains; preload"
     ), where
     assert response["X-Content-Type-Options"] == "nosniff", where
-    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin", where
+    # The review copy sends no referrer at all, so its secret URL never leaves in one.
+    expected = "no-referrer" if where == "review copy" else "strict-origin-when-cross-origin"
+    assert response["Referrer-Policy"] == expected, where
     assert response["X-Frame-Options"] == "DENY", where
     assert "geolocation=()" in response["Permissions-Policy"], where
     assert "camera=()" in response["Permissions-Policy"], where
