@@ -32,7 +32,8 @@ def test_reader_sees_a_marked_review_copy(open_page, screenshot, review_link, vi
     assert "review copy — not published" in banner.inner_text().lower()
     screenshot(page, f"review-copy-{viewport}")
     # Following the first section stays inside the review copy.
-    page.locator(".exhibit-toc__link").first.click()
+    with page.expect_navigation():
+        page.locator(".exhibit-toc__link").first.click()
     assert f"/review/{review_link.token}/" in page.url
     assert page.get_by_role("region", name="Review copy notice").is_visible()
     screenshot(page, f"review-copy-section-{viewport}")

@@ -21,7 +21,9 @@ def test_visitor_searches_from_the_header_and_narrows_by_type(
     screenshot(page, f"{viewport}-search-lipetsk")
 
     page.check("input[name=type][value=image]")
-    page.click("text=Update results")
+    with page.expect_navigation():
+        page.click("text=Update results")
+    page.wait_for_url("**type=image**")
     kinds = page.locator(".result__kind").all_inner_texts()
     assert kinds and {kind.strip().lower() for kind in kinds} == {"image"}
     screenshot(page, f"{viewport}-search-lipetsk-images")
