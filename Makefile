@@ -23,11 +23,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # npm ci writes node_modules/.package-lock.json, so it reruns only when the lockfile changes.
+# --include=dev: the test tools (axe-core) are installed even where NODE_ENV=production; they
+# stay in node_modules and are never copied into static files.
 node_modules/.package-lock.json: package-lock.json package.json
 	@command -v $(NPM) >/dev/null 2>&1 || { \
 	  echo "npm was not found: install Node.js 18+ with npm to build the front-end assets" >&2; \
 	  exit 1; }
-	$(NPM) ci --no-audit --no-fund
+	$(NPM) ci --include=dev --no-audit --no-fund
 	touch $@
 
 $(VENDOR_STAMP): node_modules/.package-lock.json scripts/build-assets.mjs
