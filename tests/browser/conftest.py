@@ -60,10 +60,13 @@ def browser_urls(settings):
 
 @pytest.fixture
 def open_page(chromium, live_server, browser_urls):
-    """``open_page(viewport)`` gives a fresh page at that viewport, closed after the test."""
+    """``open_page(viewport)`` gives a fresh page at that viewport, closed after the test.
+
+    Other keywords are Playwright's context options, e.g. ``color_scheme="dark"``.
+    """
     contexts = []
 
-    def open_page(viewport="desktop"):
+    def open_page(viewport="desktop", **options):
         context = chromium.new_context(
             viewport=VIEWPORTS[viewport],
             is_mobile=viewport == "phone",
@@ -71,6 +74,7 @@ def open_page(chromium, live_server, browser_urls):
             device_scale_factor=1,
             base_url=live_server.url,
             java_script_enabled=True,
+            **options,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
