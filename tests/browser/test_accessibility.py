@@ -1,6 +1,6 @@
 """Every public page type passes axe-core's WCAG 2.0 and 2.1 A and AA rules, at desktop and phone
 widths and in the dark colour scheme (every page at desktop width, the reading pages on a
-phone).
+phone), as do the admin's annotation panels (our own widgets inside Django's admin).
 
 axe-core is a test tool: npm installs it from package-lock.json (a devDependency) and the test
 injects it from node_modules; it is never copied into static files. Each page is loaded once
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exhibit.models import Entity, Essay, Exhibit, Image, Repository, ReviewLink, Status
+from tests.browser.test_admin_annotate import pick_entity, select_words
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -197,3 +198,44 @@ def test_the_audit_reports_what_it_finds(published_exhibit, open_page, audit):
     assert ".probe-image" in failure
     assert "color-contrast (serious)" in failure
     assert "insufficient color contrast" in failure
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_the_admin_annotation_panels_pass_wcag_a_and_aa(
+    published_exhibit, open_page, audit, live_server, screenshot, color_scheme
+):
+    """Our widgets only (``#annotate``): the rest of the page is Django's admin, not ours."""
+    client = Client()
+    client.force_login(make_user("curator", group="Curator"))
+    page = open_page("desktop", color_scheme=color_scheme, bypass_csp=True)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    panel = [["#annotate"]]
+    failures = []
+
+    essay = Essay.objects.get(slug="training-grounds")
+    page.goto(reverse("admin:exhibit_essay_change", args=[essay.pk]))
+    failures += audit(page, include=panel)
+    # A selection, and the note form open beside it.
+    select_words(page, "German pilots dressed as tourists")
+    page.get_by_role("button", name="Annotate selection").click()
+    failures += audit(page, include=panel)
+    # An entity picked in the autocomplete. Django's admin ships Select2 4.0.13, which puts its
+    # "clear all" button, a <span>, straight into its <ul> of choices (axe's `list` rule): its
+    # markup, not ours, and the same on every admin page. That list is left out of this audit;
+    # the one above, before anything is picked, covers its search box.
+    pick_entity(page, "Lipetsk (place)")
+    failures += audit(page, include=panel, exclude=[[".select2-selection__rendered"]])
+    page.locator("#annotate").scroll_into_view_if_needed()
+    screenshot(page, f"a11y-admin-essay-{color_scheme}")
+
+    image = Image.objects.get(slug="galo-german-pilots-as-tourists")
+    page.goto(reverse("admin:exhibit_image_change", args=[image.pk]))
+    page.locator(".annotate-stage img").evaluate("img => img.decode()")
+    failures += audit(page, include=panel)
+    page.get_by_role("button", name="Add a region by numbers").click()
+    failures += audit(page, include=panel)
+    screenshot(page, f"a11y-admin-image-{color_scheme}")
+
+    assert not failures, report(failures)

@@ -162,6 +162,7 @@
       fields.forEach(function (field) { field.value = ""; });
       showRegion(region, true);
       form.hidden = false;
+      window.exhibitAdmin.labelAutocompletes(form);
       render();
     }
 

@@ -1,5 +1,6 @@
-/* What the admin's annotation panels share: posting JSON to the admin with its CSRF token.
-   Loaded before admin-annotate-text.js and admin-annotate-image.js. */
+/* What the admin's annotation panels share: posting JSON to the admin with its CSRF token, and
+   naming the autocompletes' search boxes. Loaded before admin-annotate-text.js and
+   admin-annotate-image.js. */
 (function () {
   "use strict";
 
@@ -33,5 +34,20 @@
     });
   }
 
-  window.exhibitAdmin = { post: post };
+  // Django's autocomplete (Select2 4.0) hides the labelled <select> and types into a search box
+  // of its own that no label names; give that box the field's label, so a screen reader says
+  // which links it searches. Select2 keeps the box when it redraws, so once per form opening.
+  function labelAutocompletes(root) {
+    root.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      var label = select.id && root.querySelector("label[for='" + select.id + "']");
+      var container = select.nextElementSibling;
+      if (!label || !container || !container.classList.contains("select2")) return;
+      var name = label.textContent.trim().replace(/:$/, "");
+      container.querySelectorAll(".select2-search__field").forEach(function (field) {
+        field.setAttribute("aria-label", name);
+      });
+    });
+  }
+
+  window.exhibitAdmin = { post: post, labelAutocompletes: labelAutocompletes };
 })();

@@ -413,6 +413,7 @@
       setLinks("references", note ? note.references : []);
       save.textContent = note && selection ? "Re-attach and save" : "Save note";
       form.hidden = false;
+      window.exhibitAdmin.labelAutocompletes(form);
       render();
       form.elements.motivation.focus();
     }
