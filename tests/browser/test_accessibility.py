@@ -149,6 +149,10 @@ def settle(page, kind):
         page.locator(".openseadragon-canvas canvas").first.wait_for()
     elif kind == "map":
         page.wait_for_selector("[data-map-ready]")
+    elif kind.startswith("search"):
+        # Each search page is the state it names.
+        found = page.locator(".result").count()
+        assert (found == 0) if kind == "search, nothing found" else (found > 0), kind
     page.wait_for_load_state("networkidle")
 
 
