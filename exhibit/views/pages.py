@@ -21,7 +21,7 @@ from exhibit.models import (
 from exhibit.models.redirects import find_redirect
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
-from exhibit.services.places import KIND_PATHS, alphabet, map_settings, sort_name
+from exhibit.services.places import KIND_PATHS, alphabet, index_lines, map_settings
 
 
 def with_note_details(annotations):
@@ -313,9 +313,9 @@ class EntityListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(kind=self.kind, kind_paths=KIND_PATHS, **kwargs)
         if self.kind:
-            entities = sorted(context["entities"], key=lambda e: sort_name(e.index_name))
-            context["letters"] = alphabet(entities, name=lambda entity: entity.index_name)
-            context["entities"] = entities
+            # Other names are filed in their own places too, as cross-references.
+            lines = index_lines(context["entities"])
+            context["letters"] = alphabet(lines, name=lambda line: line.name)
         return context
 
 
