@@ -4,10 +4,11 @@ from exhibit.models import Entity
 
 from .base import ModelAdmin
 from .history import HistoryAdmin
+from .redirects import OldAddressesAdminMixin
 
 
 @admin.register(Entity)
-class EntityAdmin(HistoryAdmin, ModelAdmin):
+class EntityAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
     list_display = ("name", "kind", "date", "wikidata", "coordinates")
     list_filter = ("kind",)
     search_fields = ("name", "alternative_names", "description", "wikidata", "viaf", "geonames")

@@ -4,6 +4,7 @@ from exhibit.models import Annotation, Essay, EssayAuthor
 
 from .base import PublishableAdmin
 from .history import HistoryAdmin
+from .redirects import OldAddressesAdminMixin
 
 
 class EssayAuthorInline(admin.TabularInline):
@@ -15,7 +16,7 @@ class EssayAuthorInline(admin.TabularInline):
 
 
 @admin.register(Essay)
-class EssayAdmin(HistoryAdmin, PublishableAdmin):
+class EssayAdmin(OldAddressesAdminMixin, HistoryAdmin, PublishableAdmin):
     publish_permission = "exhibit.publish_essay"
     list_display = ("title", "status_badge", "word_count", "modified", "preview_link")
     list_filter = ("status",)

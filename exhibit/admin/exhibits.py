@@ -7,6 +7,7 @@ from exhibit.models import Block, Exhibit, GalleryItem, ReviewLink, Section
 
 from .base import ModelAdmin, PublishableAdmin, PublishingInlineMixin, thumbnail_html
 from .history import HistoryAdmin
+from .redirects import OldAddressesAdminMixin
 from .reviews import ReviewLinkInline
 
 TIMESTAMPS = ("created", "modified")
@@ -23,7 +24,7 @@ class SectionInline(PublishingInlineMixin, admin.TabularInline):
 
 
 @admin.register(Exhibit)
-class ExhibitAdmin(HistoryAdmin, PublishableAdmin):
+class ExhibitAdmin(OldAddressesAdminMixin, HistoryAdmin, PublishableAdmin):
     publish_permission = "exhibit.publish_exhibit"
     list_display = (
         "cover_thumbnail", "title", "status_badge", "published_at", "featured",
@@ -98,7 +99,7 @@ class BlockInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(HistoryAdmin, PublishableAdmin):
+class SectionAdmin(OldAddressesAdminMixin, HistoryAdmin, PublishableAdmin):
     publish_permission = "exhibit.publish_section"
     list_display = ("title", "exhibit", "order", "status_badge", "block_count", "preview_link")
     list_filter = ("status", "exhibit")

@@ -24,6 +24,7 @@ from exhibit.tasks import process_image
 from .base import ModelAdmin, thumbnail_html
 from .forms import BulkUploadForm, ImageForm, image_admin_link
 from .history import HistoryAdmin
+from .redirects import OldAddressesAdminMixin
 
 
 class AltTextFilter(admin.SimpleListFilter):
@@ -52,7 +53,7 @@ def region_annotations_to_review(image):
 
 
 @admin.register(Image)
-class ImageAdmin(HistoryAdmin, ModelAdmin):
+class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
     form = ImageForm
     list_display = (
         "list_thumbnail", "title", "date", "reference", "rights", "is_placeholder", "processing",

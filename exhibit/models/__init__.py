@@ -9,7 +9,7 @@ from .images import Image, Rights
 from .people import Contributor
 from .redirects import SlugRedirect
 from .reviews import DeadLink, ReviewLink
-from .search import SearchEntry
+from .search import SearchEntry, SearchPlacement
 
 __all__ = [
     "Annotation",
@@ -30,6 +30,7 @@ __all__ = [
     "ReviewLink",
     "Rights",
     "SearchEntry",
+    "SearchPlacement",
     "Section",
     "SlugRedirect",
     "Status",

@@ -10,6 +10,8 @@ searches an FTS5 table kept in step with this one by triggers (migration 0006).
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+from .base import published_q
+
 
 class SearchEntry(models.Model):
     class Kind(models.TextChoices):
@@ -35,9 +37,6 @@ class SearchEntry(models.Model):
     entity_kind = models.CharField("entity kind", max_length=16, blank=True)
     date_earliest = models.DateField("earliest date", null=True, blank=True)
     date_latest = models.DateField("latest date", null=True, blank=True)
-    exhibits = models.ManyToManyField(
-        "exhibit.Exhibit", blank=True, related_name="+", verbose_name="exhibits"
-    )
     repositories = models.ManyToManyField(
         "exhibit.Repository", blank=True, related_name="+", verbose_name="repositories"
     )
@@ -60,3 +59,50 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class SearchPlacementQuerySet(models.QuerySet):
+    def visible(self):
+        """Placements visitors can see now: in a published section of a published exhibit, or
+        on a published exhibit itself (the exhibit's own row, its cover image)."""
+        return self.filter(
+            models.Q(section=None) & published_q("exhibit__")
+            | published_q("section__") & published_q("section__exhibit__")
+        )
+
+
+class SearchPlacement(models.Model):
+    """Where an indexed object appears: an exhibit, and the section that shows it.
+
+    The section is kept so that the exhibit facet and filter follow the section's visibility at
+    query time: an essay shown only by a draft or scheduled section is not yet "in" its exhibit.
+    """
+
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.CASCADE, related_name="placements", verbose_name="entry"
+    )
+    exhibit = models.ForeignKey(
+        "exhibit.Exhibit", on_delete=models.CASCADE, related_name="+", verbose_name="exhibit"
+    )
+    section = models.ForeignKey(
+        "exhibit.Section",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="section",
+        help_text="Empty for the exhibit itself and its cover image.",
+    )
+
+    objects = SearchPlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "search index placement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "exhibit", "section"], name="searchplacement_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry} in exhibit {self.exhibit_id}, section {self.section_id}"

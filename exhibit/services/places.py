@@ -16,15 +16,31 @@ from django.conf import settings
 from exhibit.models.entities import KIND_PATHS
 from exhibit.services.rendering import sanitize_html
 
-__all__ = ["KIND_PATHS", "alphabet", "map_settings", "script_lang", "sort_name", "timeline"]
+__all__ = [
+    "KIND_PATHS",
+    "IndexLine",
+    "alphabet",
+    "index_lines",
+    "map_settings",
+    "script_lang",
+    "sort_name",
+    "timeline",
+]
 
 OTHER = "#"
 
 
 def sort_name(name: str) -> str:
-    """A name as an index sorts it: without accents or case (Ébert files under E)."""
+    """A name as an index sorts it: without accents or case (Ébert files under E).
+
+    Cyrillic sorts in Russian alphabetical order, which code points give except for two letters:
+    Ё files with Е, as Russian indexes file it, and Й stays a letter of its own (after И) rather
+    than losing its breve.
+    """
+    name = name.replace("й", "\0").replace("Й", "\0")
     decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return kept.replace("\0", "й")
 
 
 def initial(name: str) -> str:
@@ -41,10 +57,38 @@ def initial(name: str) -> str:
 class Letter:
     letter: str
     items: list = field(default_factory=list)
+    opens_script: str = ""  # "Cyrillic" on the first letter of a script after Latin A-Z
 
     @property
     def anchor(self):
         return "letter-other" if self.letter == OTHER else f"letter-{self.letter}"
+
+
+@dataclass(frozen=True)
+class IndexLine:
+    """One line of an A-Z index: an entity under its index form, or one of its other names
+    filed in its own alphabetical place as a cross-reference ("Lipezk, see Lipetsk")."""
+
+    name: str
+    entity: object
+    see: bool = False
+
+
+def index_lines(entities) -> list[IndexLine]:
+    """Each entity under its index form, and each of its other names that files elsewhere as a
+    cross-reference to it, sorted as an index sorts (a main entry before a reference that files
+    at the same place)."""
+    lines = []
+    for entity in entities:
+        lines.append(IndexLine(entity.index_name, entity))
+        own = {sort_name(entity.index_name), sort_name(entity.name)}
+        seen = set()
+        for other in entity.alternative_names_list:
+            key = sort_name(other)
+            if key not in own and key not in seen:
+                seen.add(key)
+                lines.append(IndexLine(other, entity, see=True))
+    return sorted(lines, key=lambda line: (sort_name(line.name), line.see, line.name))
 
 
 def alphabet(items, name=lambda item: item.name) -> list[Letter]:
@@ -54,7 +98,16 @@ def alphabet(items, name=lambda item: item.name) -> list[Letter]:
     for item in items:
         key = initial(name(item))
         letters.setdefault(key, Letter(key)).items.append(item)
-    extra = sorted(k for k in letters if k not in string.ascii_uppercase and k != OTHER)
+    extra = sorted(
+        (k for k in letters if k not in string.ascii_uppercase and k != OTHER), key=sort_name
+    )
+    script = "Latin"
+    for key in extra:
+        # "CYRILLIC CAPITAL LETTER EL" -> Cyrillic: a jump list labels where each script begins,
+        # since Latin K and Cyrillic К look alike.
+        name = unicodedata.name(key, "").split(" ")[0].capitalize()
+        if name and name != script:
+            letters[key].opens_script = script = name
     order = list(string.ascii_uppercase) + extra + ([OTHER] if OTHER in letters else [])
     return [letters[key] for key in order]
 

@@ -301,10 +301,12 @@ class Filters:
         if self.kinds and skip != "kind":
             queryset = queryset.filter(kind__in=self.kinds)
         if self.exhibits and skip != "exhibit":
+            from exhibit.models import SearchPlacement
+
             queryset = queryset.filter(
-                pk__in=queryset.model.exhibits.through.objects.filter(
-                    exhibit__slug__in=self.exhibits
-                ).values("searchentry_id")
+                pk__in=SearchPlacement.objects.visible()
+                .filter(exhibit__slug__in=self.exhibits)
+                .values("entry_id")
             )
         if self.entity_kinds and skip != "entity_kind":
             queryset = queryset.filter(entity_kind__in=self.entity_kinds)
@@ -395,7 +397,7 @@ def _variant_sets(tokens):
 
 def search(query: str, filters: Filters | None = None, page: int | str = 1) -> SearchResults:
     """Published objects matching ``query``, best first, with facets: a fixed number of queries."""
-    from exhibit.models import Entity, Exhibit, Repository, SearchEntry
+    from exhibit.models import Entity, Repository, SearchEntry, SearchPlacement
 
     flush()  # this thread's own unsaved index work first (no queries when there is none)
     filters = filters or Filters()
@@ -420,19 +422,21 @@ def search(query: str, filters: Filters | None = None, page: int | str = 1) -> S
     ]
     total = sum(n for kind, n in kind_counts if not filters.kinds or kind in filters.kinds)
 
+    # Only placements visitors can see now: an essay shown by a draft or scheduled section of
+    # another exhibit is not (yet) in that exhibit.
     exhibit_rows = (
         filters.apply(matched, skip="exhibit")
-        .filter(exhibits__in=Exhibit.objects.published())
-        .values("exhibits__slug", "exhibits__title")
+        .filter(placements__in=SearchPlacement.objects.visible())
+        .values("placements__exhibit__slug", "placements__exhibit__title")
         .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "exhibits__title")
+        .order_by("-n", "placements__exhibit__title")
     )
     exhibits = [
         FacetValue(
-            r["exhibits__slug"],
-            r["exhibits__title"],
+            r["placements__exhibit__slug"],
+            r["placements__exhibit__title"],
             r["n"],
-            r["exhibits__slug"] in filters.exhibits,
+            r["placements__exhibit__slug"] in filters.exhibits,
         )
         for r in exhibit_rows
     ]
@@ -580,7 +584,9 @@ class Document:
     entity_kind: str = ""
     date_earliest: datetime.date | None = None
     date_latest: datetime.date | None = None
-    exhibit_ids: set[int] = field(default_factory=set)
+    # (exhibit id, section id or None): where the object appears, visible or not; the search
+    # keeps only the placements visitors can see at query time.
+    placements: set[tuple[int, int | None]] = field(default_factory=set)
     repository_ids: set[int] = field(default_factory=set)
 
 
@@ -613,23 +619,22 @@ def _reference_words(reference):
     )
 
 
-def _exhibits_of_blocks(blocks):
-    return set(blocks.values_list("section__exhibit_id", flat=True))
+def _placements_of_blocks(blocks):
+    return set(blocks.values_list("section__exhibit_id", "section_id"))
 
 
-def _image_exhibits(image_ids):
+def _image_placements(image_ids):
     from exhibit.models import Block, Exhibit
 
     blocks = Block.objects.filter(Q(image__in=image_ids) | Q(gallery__in=image_ids))
-    return _exhibits_of_blocks(blocks) | set(
-        Exhibit.objects.filter(cover_image__in=image_ids).values_list("pk", flat=True)
-    )
+    covers = Exhibit.objects.filter(cover_image__in=image_ids).values_list("pk", flat=True)
+    return _placements_of_blocks(blocks) | {(pk, None) for pk in covers}
 
 
-def _essay_exhibits(essay_ids):
+def _essay_placements(essay_ids):
     from exhibit.models import Block
 
-    return _exhibits_of_blocks(Block.objects.filter(essay__in=essay_ids))
+    return _placements_of_blocks(Block.objects.filter(essay__in=essay_ids))
 
 
 def document_for(obj) -> Document:
@@ -642,7 +647,7 @@ def document_for(obj) -> Document:
             text=_sentences(obj.subtitle, obj.summary, _html_text(obj.introduction_html)),
             extra=_html_text(obj.credits_html),
             url=obj.get_absolute_url(),
-            exhibit_ids={obj.pk},
+            placements={(obj.pk, None)},
         )
     if isinstance(obj, Section):
         blocks = list(obj.blocks.select_related("quote_reference__repository"))
@@ -655,7 +660,7 @@ def document_for(obj) -> Document:
             text=_sentences(*texts),
             extra=_join(*(_reference_words(b.quote_reference) for b in blocks)),
             url=obj.get_absolute_url(),
-            exhibit_ids={obj.exhibit_id},
+            placements={(obj.exhibit_id, obj.pk)},
             repository_ids={b.quote_reference.repository_id for b in blocks if b.quote_reference},
         )
     if isinstance(obj, Essay):
@@ -669,7 +674,7 @@ def document_for(obj) -> Document:
             url=obj.get_absolute_url(),
             date_earliest=date,
             date_latest=date,
-            exhibit_ids=_essay_exhibits([obj.pk]),
+            placements=_essay_placements([obj.pk]),
             repository_ids={r.repository_id for r in references},
         )
     if isinstance(obj, Image):
@@ -688,7 +693,7 @@ def document_for(obj) -> Document:
             url=obj.get_absolute_url(),
             date_earliest=obj.date_earliest,
             date_latest=obj.date_latest,
-            exhibit_ids=_image_exhibits([obj.pk]),
+            placements=_image_placements([obj.pk]),
             repository_ids={reference.repository_id} if reference else set(),
         )
     if isinstance(obj, Annotation):
@@ -696,9 +701,9 @@ def document_for(obj) -> Document:
         references = list(obj.references.select_related("repository"))
         entities = obj.entities.values_list("name", "alternative_names")
         if obj.essay_id:
-            exhibit_ids = _essay_exhibits([obj.essay_id])
+            placements = _essay_placements([obj.essay_id])
         else:
-            exhibit_ids = _image_exhibits([obj.image_id])
+            placements = _image_placements([obj.image_id])
         return Document(
             title=f"Note on “{target.title}”",
             # The target's title is the note's context, not its subject: not ranked as a title.
@@ -714,7 +719,7 @@ def document_for(obj) -> Document:
                 *map(_reference_words, references),
             ),
             url=f"{target.get_absolute_url()}#n-{obj.uuid}",
-            exhibit_ids=exhibit_ids,
+            placements=placements,
             repository_ids={r.repository_id for r in references},
         )
     if isinstance(obj, Entity):
@@ -733,20 +738,20 @@ def document_for(obj) -> Document:
             entity_kind=obj.kind,
             date_earliest=obj.date_earliest,
             date_latest=obj.date_latest,
-            exhibit_ids=_entity_exhibits(obj),
+            placements=_entity_placements(obj),
         )
     raise TypeError(f"{type(obj).__name__} is not searchable")
 
 
-def _entity_exhibits(entity):
+def _entity_placements(entity):
     from exhibit.models import Annotation, Block
 
-    ids = _exhibits_of_blocks(Block.objects.filter(entities=entity))
-    ids |= _image_exhibits(list(entity.images.values_list("pk", flat=True)))
+    found = _placements_of_blocks(Block.objects.filter(entities=entity))
+    found |= _image_placements(list(entity.images.values_list("pk", flat=True)))
     notes = Annotation.objects.filter(entities=entity)
-    ids |= _essay_exhibits(list(notes.exclude(essay=None).values_list("essay_id", flat=True)))
-    ids |= _image_exhibits(list(notes.exclude(image=None).values_list("image_id", flat=True)))
-    return ids
+    found |= _essay_placements(list(notes.exclude(essay=None).values_list("essay_id", flat=True)))
+    found |= _image_placements(list(notes.exclude(image=None).values_list("image_id", flat=True)))
+    return found
 
 
 def _kinds():
@@ -802,9 +807,22 @@ def index_object(obj) -> None:
                 "date_latest": doc.date_latest,
             },
         )
-        entry.exhibits.set(doc.exhibit_ids)
+        _set_placements(entry, doc.placements)
         entry.repositories.set(doc.repository_ids)
         backend().after_write([entry.pk])
+
+
+def _set_placements(entry, placements):
+    from exhibit.models import SearchPlacement
+
+    stored = {(p.exhibit_id, p.section_id): p.pk for p in entry.placements.all()}
+    gone = [pk for key, pk in stored.items() if key not in placements]
+    if gone:
+        SearchPlacement.objects.filter(pk__in=gone).delete()
+    SearchPlacement.objects.bulk_create(
+        SearchPlacement(entry=entry, exhibit_id=exhibit_id, section_id=section_id)
+        for exhibit_id, section_id in sorted(placements - stored.keys(), key=str)
+    )
 
 
 def remove_object(obj) -> None:

@@ -86,11 +86,13 @@ def schema_version(using=DEFAULT_DB_ALIAS) -> list[str]:
 
 def content_models():
     """The models whose rows make up the site's content: everything in the ``exhibit`` app but
-    the search index, which is derived and rebuilt after an import."""
-    from exhibit.models import SearchEntry
+    the search index (its rows and their placements), which is derived and rebuilt after an
+    import."""
+    from exhibit.models import SearchEntry, SearchPlacement
 
+    derived = (SearchEntry, SearchPlacement)
     return [
-        model for model in apps.get_app_config("exhibit").get_models() if model is not SearchEntry
+        model for model in apps.get_app_config("exhibit").get_models() if model not in derived
     ]
 
 

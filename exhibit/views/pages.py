@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -21,7 +22,10 @@ from exhibit.models import (
 from exhibit.models.redirects import find_redirect
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
-from exhibit.services.places import KIND_PATHS, alphabet, map_settings, sort_name
+from exhibit.services.places import KIND_PATHS, alphabet, index_lines, map_settings
+from exhibit.templatetags.exhibit_tags import absolute_url
+
+from .annotations import CONTENT_TYPE as ANNOTATION_CONTENT_TYPE
 
 
 def with_note_details(annotations):
@@ -116,6 +120,44 @@ class PreviewMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=self.preview, **kwargs)
+
+
+class AnnotationCollectionLinkMixin:
+    """Links a published essay's or image's page to its W3C annotation collection, in the
+    HTML ``<head>`` (``annotation_collection``) and in an HTTP ``Link`` header.
+
+    As ``rel="alternate"`` with the annotation media type, not the Protocol's
+    ``oa#annotationService``: that relation names the container where annotations on the
+    page SHOULD be created, and ours are read-only (POST is a 405). Previews link nothing: the
+    collection of an unpublished essay or image is a 404.
+    """
+
+    annotations_route = ""
+    annotations_title = ""
+
+    def annotation_collection(self):
+        if self.preview:
+            return None
+        path = reverse(self.annotations_route, kwargs={"slug": self.object.slug})
+        return {
+            "url": absolute_url({"request": self.request}, path),
+            "type": ANNOTATION_CONTENT_TYPE,
+            "title": f"{self.annotations_title} (W3C Web Annotations)",
+        }
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("annotation_collection", self.annotation_collection())
+        return super().get_context_data(**kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        link = context.get("annotation_collection")
+        if link:
+            media_type = link["type"].replace('"', '\\"')
+            response["Link"] = (
+                f'<{link["url"]}>; rel="alternate"; type="{media_type}"; title="{link["title"]}"'
+            )
+        return response
 
 
 class SlugRedirectMixin:
@@ -229,10 +271,12 @@ class SectionDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
         )
 
 
-class EssayDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
+class EssayDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewMixin, DetailView):
     template_name = "exhibit/essay_detail.html"
     context_object_name = "essay"
     preview_permission = "exhibit.view_essay"
+    annotations_route = "exhibit:essay_annotations"
+    annotations_title = "Notes on this essay"
 
     def get_queryset(self):
         return self.visible(Essay.objects.with_related())
@@ -266,10 +310,12 @@ class EssayDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
         )
 
 
-class ImageDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
+class ImageDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewMixin, DetailView):
     template_name = "exhibit/image_detail.html"
     context_object_name = "image"
     preview_permission = "exhibit.view_image"
+    annotations_route = "exhibit:image_annotations"
+    annotations_title = "Notes on this image"
 
     def get_queryset(self):
         return self.visible(Image.objects.with_related())
@@ -313,9 +359,9 @@ class EntityListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(kind=self.kind, kind_paths=KIND_PATHS, **kwargs)
         if self.kind:
-            entities = sorted(context["entities"], key=lambda e: sort_name(e.index_name))
-            context["letters"] = alphabet(entities, name=lambda entity: entity.index_name)
-            context["entities"] = entities
+            # Other names are filed in their own places too, as cross-references.
+            lines = index_lines(context["entities"])
+            context["letters"] = alphabet(lines, name=lambda line: line.name)
         return context
 
 

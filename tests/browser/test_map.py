@@ -83,3 +83,62 @@ def test_map_page_draws_a_marker_per_place_without_leaving_the_site(
     page.locator(".place-map__marker").first.click(force=True)
     assert page.locator(".leaflet-popup-content a").get_attribute("href").startswith("/entities/")
     screenshot(page, "map-places")
+
+
+def test_every_marker_is_reached_named_and_opened_by_keyboard(
+    open_page, live_server, places, screenshot
+):
+    page = open_page("desktop")
+    page.route(
+        f"{TILE_HOST}/**",
+        lambda route: route.fulfill(status=200, content_type="image/png", body=blank_tile()),
+    )
+    page.goto("/map/")
+    page.wait_for_selector("[data-map-ready]")
+
+    # Tab from the map itself reaches every marker in turn, each a button named for its place.
+    page.locator("[data-map]").focus()
+    reached = []
+    for _ in range(len(PLACES) + 6):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const el = document.activeElement; return el.matches('.place-map__marker')"
+            " ? [el.getAttribute('role'), el.getAttribute('aria-label')] : null; }"
+        )
+        if focused:
+            reached.append(focused)
+        if len(reached) == len(PLACES):
+            break
+    assert sorted(reached) == sorted(["button", name] for name in PLACES)
+    for name in PLACES:
+        marker = page.get_by_role("button", name=name, exact=True)
+        assert marker.count() == 1
+        assert marker.get_attribute("aria-describedby") is None  # the name is not said twice
+
+    # Focus is visible: the focused marker draws an outline.
+    marker = page.get_by_role("button", name="Kazan", exact=True)
+    marker.focus()
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none" and outline[1] >= 2
+    screenshot(page, "map-marker-focused")
+
+    # Enter opens its popup and moves focus to the link to the place's page.
+    page.keyboard.press("Enter")
+    link = page.locator(".leaflet-popup-content a")
+    assert link.inner_text() == "Kazan"
+    kazan = next(place for place in places if place.name == "Kazan")
+    assert link.get_attribute("href") == kazan.get_absolute_url()
+    assert page.evaluate("() => document.activeElement.textContent") == "Kazan"
+    screenshot(page, "map-marker-popup")
+
+    # Escape closes it and gives focus back to the marker; Space opens it too.
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Kazan"
+    page.keyboard.press(" ")
+    page.wait_for_selector(".leaflet-popup-content a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{kazan.get_absolute_url()}")

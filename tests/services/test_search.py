@@ -319,6 +319,37 @@ def test_no_unpublished_object_is_ever_found(section):
 
 
 @pytest.mark.django_db
+def test_only_visible_placements_put_an_entry_under_an_exhibit(section):
+    """An essay, image or place shown by a draft or future section of another published
+    exhibit is neither counted under that exhibit nor found by filtering on it."""
+    shown = section.exhibit
+    other = make_exhibit(title="Tanks at Kazan")
+    draft_section = make_section(other, title="Draft", status=Status.DRAFT)
+    later = make_exhibit(title="Gas at Tomka")
+    scheduled = make_section(later, published_at=timezone.now() + dt.timedelta(days=1))
+    essay = essay_in(section, title="Lipetsk letters", body="Pilots as tourists.")
+    image = make_image(title="Lipetsk hangar", caption="Winter.")
+    place = make_entity(name="Lipetsk")
+    make_block(section, kind=Block.Kind.IMAGE, image=image, entities=[place])
+    for hidden in (draft_section, scheduled):
+        make_block(hidden, kind=Block.Kind.ESSAY, essay=essay)
+        make_block(hidden, kind=Block.Kind.GALLERY, gallery=[image], entities=[place])
+    note_on(essay, "tourists", "Lipetsk: the cover story.")
+
+    found = search("lipetsk")
+    assert set(kinds(found)) == {"essay", "image", "entity", "annotation"}
+    assert {f.value: f.count for f in found.facets["exhibit"]} == {shown.slug: 4}
+    for hidden in (other, later):
+        assert search("lipetsk", Filters(exhibits=[hidden.slug])).results == []
+
+    # The scheduled section's time comes: its exhibit counts them, with no re-indexing.
+    Section.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    found = search("lipetsk")
+    assert {f.value: f.count for f in found.facets["exhibit"]} == {shown.slug: 4, later.slug: 4}
+    assert len(search("lipetsk", Filters(exhibits=[later.slug])).results) == 4
+
+
+@pytest.mark.django_db
 def test_scheduled_content_appears_at_its_time_without_reindexing(section):
     later = timezone.now() + dt.timedelta(hours=1)
     make_section(section.exhibit, title="Tomka opens", published_at=later)
@@ -427,3 +458,41 @@ def test_search_runs_a_fixed_number_of_queries(section, django_assert_num_querie
     with django_assert_num_queries(search_service.QUERIES):
         results = search("lipetsk", Filters(kinds=["essay"]), page=2)
         list(results.results)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_fills_placements_section_by_section():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("exhibit", "0012_site")],
+        [("exhibit", "0013_search_placements_with_sections")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    exhibit = old.get_model("exhibit", "Exhibit").objects.create(
+        title="Wings", slug="wings", summary="S.", status="published"
+    )
+    shown, draft = (
+        old.get_model("exhibit", "Section").objects.create(exhibit=exhibit, title=t, slug=t)
+        for t in ("shown", "draft")
+    )
+    essay = old.get_model("exhibit", "Essay").objects.create(title="Letters", slug="letters")
+    for section in (shown, draft):
+        old.get_model("exhibit", "Block").objects.create(section=section, kind="essay", essay=essay)
+    entries = old.get_model("exhibit", "SearchEntry").objects
+    entries.create(kind="exhibit", object_id=exhibit.pk, url="/", title="Wings")
+    entries.create(kind="essay", object_id=essay.pk, url="/", title="Letters")
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    placements = new.get_model("exhibit", "SearchPlacement").objects
+    assert set(placements.values_list("entry__kind", "exhibit_id", "section_id")) == {
+        ("exhibit", exhibit.pk, None),
+        ("essay", exhibit.pk, shown.pk),
+        ("essay", exhibit.pk, draft.pk),
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

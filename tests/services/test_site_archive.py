@@ -183,6 +183,8 @@ def test_manifest_lists_checksums_schema_version_and_counts(archive):
         )
         assert alice["fields"]["groups"] == [["Curator"]]
         assert not any(name.startswith("files/private/iiif") for name in zf.namelist())
+        # The search index is derived, rows and placements alike: rebuilt after an import.
+        assert not {"exhibit.searchentry", "exhibit.searchplacement"} & {o["model"] for o in data}
 
 
 # ------------------------------------------------------------------- refused, nothing written

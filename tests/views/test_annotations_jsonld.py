@@ -867,3 +867,53 @@ def test_annotation_query_count_is_fixed(client, db, django_assert_num_queries):
 def test_entities_are_not_asked_about_when_there_are_none(client, note, django_assert_num_queries):
     with django_assert_num_queries(3):  # annotation, entities, references
         assert client.get(annotation_url(note)).status_code == 200
+
+
+# Discovery ---------------------------------------------------------------------------------
+#
+# The Protocol's discovery relation, oa:annotationService, names the container in which
+# annotations on a resource "SHOULD be created" (§4.6); ours are read-only (POST is a 405, so
+# they send no Accept-Post), so pages link their collection as an alternate, typed
+# representation of their notes instead.
+
+ALTERNATE = f'rel="alternate"; type="{CONTENT_TYPE.replace(chr(34), chr(92) + chr(34))}"'
+
+
+def test_essay_and_image_pages_link_their_annotation_collections(client, essay, image):
+    for page_url, collection_url, title in [
+        (essay.get_absolute_url(), essay_annotations_url(essay), "Notes on this essay"),
+        (image.get_absolute_url(), image_annotations_url(image), "Notes on this image"),
+    ]:
+        response = client.get(page_url)
+        absolute = f"http://testserver{collection_url}"
+        html = response.content.decode()
+        assert (
+            f'<link rel="alternate" type="application/ld+json; profile=&quot;{ANNO_CONTEXT}'
+            f'&quot;" href="{absolute}" title="{title} (W3C Web Annotations)">'
+        ) in html
+        assert response["Link"] == (
+            f'<{absolute}>; {ALTERNATE}; title="{title} (W3C Web Annotations)"'
+        )
+        assert "annotationService" not in html + response["Link"]
+        # What the link names is a protocol container, read-only: it offers no POST.
+        collection = client.get(collection_url)
+        assert collection.status_code == 200
+        assert collection["Content-Type"] == CONTENT_TYPE
+        assert "ldp#BasicContainer" in collection["Link"]
+        assert "POST" not in collection["Allow"] and not collection.has_header("Accept-Post")
+
+
+def test_the_link_follows_site_url(client, essay, settings):
+    settings.SITE_URL = "https://exhibit.example.org"
+    response = client.get(essay.get_absolute_url())
+    assert response["Link"].startswith(
+        f"<https://exhibit.example.org{essay_annotations_url(essay)}>;"
+    )
+
+
+def test_previews_link_no_collection(curator_client, db):
+    draft = published_essay(status=Status.DRAFT)
+    response = curator_client.get(draft.get_preview_url())
+    assert response.status_code == 200
+    assert not response.has_header("Link")
+    assert essay_annotations_url(draft) not in response.content.decode()

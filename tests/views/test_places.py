@@ -157,6 +157,40 @@ def test_kind_index_lists_one_kind_from_a_to_z_with_other_names(client):
     assert 'href="/entities/people/" aria-current="page"' in html
 
 
+def test_kind_index_files_each_other_name_in_its_place_as_a_cross_reference(client):
+    lipetsk = linked_entity(name="Lipetsk", alternative_names="Lipezk\nLIPETSK\nЛипецк")
+    linked_entity(name="Kazan", alternative_names="Казань\nQazan")
+    linked_entity(name="Moscow", alternative_names="Москва\nЙошкар-Ола\nЁлкино\nMoskau")
+
+    html = page(client, reverse("exhibit:place_list"))
+
+    see = f'<span class="entity-index__see">see</span> <a href="{lipetsk.get_absolute_url()}">'
+    assert f'<span class="entity-index__cross">Lipezk</span>, {see}Lipetsk</a>' in html
+    assert f'<span class="entity-index__cross" lang="ru">Липецк</span>, {see}Lipetsk</a>' in html
+    # A spelling that files exactly where the name does is no cross-reference.
+    assert html.count(">LIPETSK<") == 1  # in the list of other names only
+    # Cross-references file by their own letter, in order among the names.
+    headings = re.findall(r'<h2 class="entity-group__heading" id="letter-(.+?)-heading"', html)
+    assert headings == ["K", "L", "M", "Q", "Е", "Й", "К", "Л", "М"]
+    assert '<h2 class="entity-group__heading" id="letter-Л-heading" lang="ru">Л</h2>' in html
+    # The jump list says where Cyrillic begins: Latin K and Cyrillic К look alike.
+    assert re.search(r'<li class="az-nav__script">Cyrillic:</li>\s*<li><a href="#letter-Е">', html)
+    order = [
+        html.index(f'>{name}</span>, <span class="entity-index__see">')
+        if name not in ("Kazan", "Lipetsk", "Moscow")
+        else html.index(f">{name}</a>")
+        for name in [
+            *("Kazan", "Lipetsk", "Lipezk", "Moscow", "Moskau", "Qazan"),
+            *("Ёлкино", "Йошкар-Ола", "Казань", "Липецк", "Москва"),
+        ]
+    ]
+    # Cyrillic follows Latin, in Russian alphabetical order: Ё with Е, Й a letter of its own.
+    assert order == sorted(order)
+    assert '<a href="#letter-Й">Й</a>' in html
+    # The count in the lede is of places, not of index lines.
+    assert "3 in the exhibits" in html
+
+
 def test_all_entities_index_still_lists_every_kind(client):
     linked_entity(name="Lipetsk")
     linked_entity(kind="event", name="Junkers scandal", latitude=None, longitude=None)

@@ -39,6 +39,75 @@
     return content;
   }
 
+  // A marker is a focusable button named for its place (Leaflet's keyboard option gives the
+  // tabindex and role; an SVG circle could not take focus). Enter (Leaflet) or Space opens its
+  // popup and moves focus to the link in it; Escape closes it and gives focus back.
+  function marker(place) {
+    var layer = L.marker([place.lat, place.lng], {
+      icon: L.divIcon({ className: "place-map__marker", iconSize: [18, 18] }),
+      keyboard: true,
+    })
+      .bindTooltip(place.name, { direction: "top", offset: [0, -10] })
+      .bindPopup(popup(place), { offset: [0, -6] });
+    var byKeyboard = false;
+    layer.on("add", function () {
+      var element = layer.getElement();
+      element.setAttribute("aria-label", place.name);
+      element.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          byKeyboard = true;
+        }
+        if (event.key === " ") {
+          event.preventDefault(); // a button, not a page scroll
+          layer.openPopup();
+        }
+        if (event.key === "Escape") {
+          layer.closePopup();
+        }
+      });
+    });
+    // The tooltip repeats the name: it need not be read out again as a description. Leaflet
+    // sets aria-describedby just after this event, so it is removed once that has run.
+    layer.on("tooltipopen", function () {
+      Promise.resolve().then(function () {
+        var element = layer.getElement();
+        if (element) {
+          element.removeAttribute("aria-describedby");
+        }
+      });
+    });
+    layer.on("popupopen", function (event) {
+      var element = event.popup.getElement();
+      var link = element.querySelector(".leaflet-popup-content a");
+      if (!element.hasAttribute("data-escape")) {
+        // Leaflet closes a popup on Escape only while the map itself has focus.
+        element.setAttribute("data-escape", "");
+        element.addEventListener("keydown", function (keyEvent) {
+          if (keyEvent.key === "Escape") {
+            layer.closePopup();
+          }
+        });
+      }
+      if (byKeyboard && link) {
+        link.focus();
+      }
+    });
+    layer.on("popupclose", function (event) {
+      var element = layer.getElement();
+      var active = document.activeElement;
+      var lost =
+        !active ||
+        active === document.body ||
+        !active.isConnected ||
+        event.popup.getElement().contains(active);
+      if (byKeyboard && element && lost) {
+        element.focus();
+      }
+      byKeyboard = false;
+    });
+    return layer;
+  }
+
   function draw(container) {
     var places = placesOf(container);
     if (!places.length) {
@@ -57,15 +126,7 @@
       map.attributionControl.setPrefix(false);
     }
     var markers = places.map(function (place) {
-      return L.circleMarker([place.lat, place.lng], {
-        className: "place-map__marker",
-        radius: 7,
-        weight: 2,
-        fillOpacity: 0.85,
-      })
-        .bindTooltip(place.name)
-        .bindPopup(popup(place))
-        .addTo(map);
+      return marker(place).addTo(map);
     });
     if (markers.length === 1) {
       map.setView([places[0].lat, places[0].lng], Number(container.getAttribute("data-zoom")) || 6);
