@@ -365,6 +365,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, event):
+        if event.content_type is None:  # the whole site: the archive's file name
+            return event.object_repr
         model = event.content_type.model_class()
         if model is not None and model._default_manager.filter(pk=event.object_id).exists():
             url = reverse(
@@ -388,4 +390,9 @@ class AuditEventAdmin(admin.ModelAdmin):
             return f"to the version of {detail.get('of', '')[:16].replace('T', ' ')}"
         if event.action == AuditEvent.Action.RECOVERED:
             return f"{len(detail.get('with', []))} item(s) and {detail.get('links', 0)} link(s)"
+        if event.action in (AuditEvent.Action.EXPORTED, AuditEvent.Action.IMPORTED):
+            return (
+                f"{detail.get('objects', 0)} object(s), {detail.get('originals', 0)} original(s); "
+                f"SHA-256 {detail.get('sha256', '')}"
+            )
         return ""

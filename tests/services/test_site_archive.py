@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from exhibit.models import Annotation, Block, EssayRevision, Exhibit, Image
+from exhibit.models import Annotation, AuditEvent, Block, EssayRevision, Exhibit, Image
 from exhibit.services import site_archive
 from exhibit.services.site_archive import ArchiveError, export_site, import_site, verify_archive
 from tests.conftest import media_files, restore_migration_data
@@ -332,3 +332,45 @@ def test_commands_report_what_they_did(small_site, tmp_path):
     assert "Made renditions and tiles for 2 image(s)." in out.getvalue()
     with pytest.raises(CommandError, match=r"Refused: .*already holds content"):
         call_command("import_site", str(tmp_path / "s.zip"), stdout=io.StringIO())
+
+
+def test_export_and_import_are_in_the_audit_log_as_the_script_user(small_site, tmp_path):
+    path = tmp_path / "site-2026-11-26.zip"
+    call_command("export_site", str(path), stdout=io.StringIO())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    exported = AuditEvent.objects.get(action=AuditEvent.Action.EXPORTED)
+    assert exported.actor.username == "script"
+    assert exported.content_type is None and exported.object_repr == "site-2026-11-26.zip"
+    assert exported.detail["file"] == "site-2026-11-26.zip"
+    assert exported.detail["sha256"] == digest
+    assert exported.detail["size"] == path.stat().st_size
+    assert exported.detail["counts"]["exhibit.image"] == 2
+    assert exported.detail["originals"] == 2
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    assert exported.detail["objects"] == sum(manifest["counts"].values())
+
+    empty_instance()
+    call_command("import_site", str(path), "--dry-run", stdout=io.StringIO())
+    assert not AuditEvent.objects.exists()  # a dry run writes nothing, not even the log
+    call_command("import_site", str(path), "--skip-images", stdout=io.StringIO())
+    imported = AuditEvent.objects.get(action=AuditEvent.Action.IMPORTED)
+    assert imported.actor.username == "script"
+    assert imported.object_repr == "site-2026-11-26.zip"
+    assert imported.detail["sha256"] == digest
+    assert imported.detail["counts"] == {k: v for k, v in manifest["counts"].items() if v}
+    assert imported.detail["originals"] == 2
+    assert imported.detail["created"] == manifest["created"]
+
+
+def test_a_refused_import_writes_no_audit_event(archive):
+    with pytest.raises(CommandError, match="already holds content"):
+        call_command("import_site", str(archive), stdout=io.StringIO())
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORTED).exists()
+
+
+def test_the_audit_log_lists_site_events_without_an_object(small_site, tmp_path, admin_client):
+    call_command("export_site", str(tmp_path / "s.zip"), stdout=io.StringIO())
+    response = admin_client.get("/admin/exhibit/auditevent/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Exported the site" in html and "s.zip" in html and "SHA-256 " in html
