@@ -31,7 +31,9 @@ KEPT_ON_RESTORE = {
                       "width", "height"),
 }  # fmt: skip
 # Rows without history of their own that a deletion takes along and recovery brings back.
-RECOVERABLE_UNTRACKED = ("exhibit.essayauthor",)
+# An essay's revisions come back with their numbers and keys, so revision URLs and the
+# revisions that notes are anchored in mean what they meant before the deletion.
+RECOVERABLE_UNTRACKED = ("exhibit.essayauthor", "exhibit.essayrevision")
 
 
 class RecoveryError(Exception):
@@ -232,7 +234,11 @@ def _bring_back(record, user, result):
         ) from error
     instance._history_user = user
     instance.revision_user = user
+    # An essay's revisions come back from the deletion's record below; a revision made now
+    # would restart their numbering at 1.
+    instance.skip_revision = True
     instance.save(force_insert=True)
+    del instance.skip_revision
     if label(model) == "exhibit.image":
         from exhibit.tasks import process_image
 
@@ -283,6 +289,13 @@ def recover(record, user) -> Recovery:
                     restored.save()
             except Exception:
                 result.dropped.append(f"{restored.object._meta.verbose_name} {restored.object}")
+    from exhibit.models import Essay
+    from exhibit.services.revisions import record_revision
+
+    for essay in [o for o in result.recovered if isinstance(o, Essay)]:
+        # Numbering goes on from the revisions that came back; a text that differs from the
+        # last of them (or an essay whose revisions were not recorded) gets a new one.
+        record_revision(essay, user=user)
     for link in detail.get("links", []):
         owner_model = apps.get_model(link["model"])
         owner = _current(owner_model, link["pk"])
