@@ -25,8 +25,12 @@ from exhibit.services.history import (
     deletion_detail,
     finish_restore,
     label,
+    linked_fields,
+    links_recorded,
     record_deletion,
+    record_links,
     recover,
+    version_links,
 )
 from exhibit.services.usage import where_used
 
@@ -150,6 +154,25 @@ class EditConflictMixin:
 # The admin -----------------------------------------------------------------------------------
 
 
+class VersionLinksMixin:
+    """On the page that reverts to a version, the link fields show the version's links.
+
+    Posting the page then restores them (the form saves its links after the object). A
+    version saved before links were versioned shows the current ones, which stay.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, "_history", None)  # set by django-simple-history
+        if record is None or not links_recorded(record):
+            return
+        for m2m in linked_fields(type(self.instance)):
+            if m2m.name in self.fields and m2m.remote_field.through._meta.auto_created:
+                rows, _ = version_links(record, m2m)
+                target = m2m.remote_field.through._meta.get_field(m2m.m2m_reverse_field_name())
+                self.initial[m2m.name] = [getattr(row, target.attname) for row in rows]
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """History and compare, restore, edit-conflict checks, usage before delete, recovery."""
 
@@ -171,6 +194,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if linked_fields(self.model):
+            form = type(form.__name__, (VersionLinksMixin, form), {})
         if not any(f.name == "version" for f in self.model._meta.concrete_fields):
             return form  # kept in history, but not versioned for edit conflicts
         return type(
@@ -202,12 +227,48 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if restoring:
             version_id = request.resolver_match.args[1]
             record = self.model.history.get(history_id=unquote(version_id))
-            finish_restore(obj, request.user, record)
+            links = finish_restore(obj, request.user, record)
+            for message in links.messages(obj):
+                self.message_user(request, message, messages.WARNING)
         if isinstance(obj, Publishable):
             if before is None:
                 record_status_change(request.user, obj, None, None)
             else:
                 record_status_change(request.user, obj, before["status"], before["published_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Inline rows (a gallery's images, an essay's authors) are saved after the object: the
+        # version its save made gets the links as they are now.
+        record_links(form.instance)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "GET" and linked_fields(self.model) and str(version_id).isdigit():
+            record = self.model.history.filter(history_id=version_id).first()
+            if record is not None and not links_recorded(record):
+                self.message_user(
+                    request,
+                    "This version was saved before links were kept in history: reverting to "
+                    "it leaves its links (entities, sources, authors, curators, gallery "
+                    "images) as they are now.",
+                    messages.WARNING,
+                )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Changes between neighbouring versions; links only where both versions hold them."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                excluded = []
+                if not (links_recorded(previous) and links_recorded(current)):
+                    excluded = [m2m.name for m2m in linked_fields(self.model)]
+                delta = previous.diff_against(
+                    current, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def save_formset(self, request, form, formset, change):
         # Inline rows published on their parent's page (sections of an exhibit) are logged too.

@@ -461,6 +461,8 @@ def _load_objects(objects: list[dict], using: str) -> Counter:
         model = type(item.object)
         if model is LogEntry:
             item.object.pk = None  # history rows get new ids beside any the target has
+        # The archive holds the history as it was: setting links writes no new versions.
+        item.object.skip_history_when_saving = True
         item.save(using=using)
         if item.deferred_fields:
             deferred.append(item)
