@@ -242,9 +242,34 @@ class HistoryAdmin(SimpleHistoryAdmin):
         # version its save made gets the links as they are now.
         record_links(form.instance)
 
+    def _say_version_rows(self, request, record):
+        """Rows edited on their own page (a gallery's images, authors) are not in this form:
+        say which ones reverting brings back."""
+        for m2m in linked_fields(self.model):
+            through = m2m.remote_field.through
+            if through._meta.auto_created:
+                continue
+            rows, _ = version_links(record, m2m)
+            if any(f.name == "order" for f in through._meta.fields):
+                rows.sort(key=lambda row: (row.order, row.id))
+            target = through._meta.get_field(m2m.m2m_reverse_field_name())
+            objects = m2m.related_model._default_manager.in_bulk(
+                [getattr(row, target.attname) for row in rows]
+            )
+            names = [str(objects[getattr(row, target.attname)]) for row in rows]
+            self.message_user(
+                request,
+                f"Reverting also restores this version's {m2m.verbose_name}, in this order: "
+                + (", ".join(names) if names else "none")
+                + ".",
+                messages.INFO,
+            )
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "GET" and linked_fields(self.model) and str(version_id).isdigit():
             record = self.model.history.filter(history_id=version_id).first()
+            if record is not None and links_recorded(record):
+                self._say_version_rows(request, record)
             if record is not None and not links_recorded(record):
                 self.message_user(
                     request,
