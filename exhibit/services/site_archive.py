@@ -45,6 +45,7 @@ from django.core import serializers
 from django.core.files import File
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.python import Serializer as PythonSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -163,6 +164,18 @@ def _sha256_of(handle) -> tuple[str, int]:
 # --------------------------------------------------------------------------------------- export
 
 
+class _ArchiveSerializer(PythonSerializer):
+    """Django's "python" serialiser, but a key without a database constraint (revision
+    history's) is written as it is: it may name a row deleted since, which has no natural key
+    to write, and the import puts it back as it was."""
+
+    def handle_fk_field(self, obj, field):
+        if not field.db_constraint:
+            self._current[field.name] = self._value_from_field(obj, field)
+            return
+        super().handle_fk_field(obj, field)
+
+
 def _serialise() -> tuple[list[dict], Counter]:
     """Every exported row as Django's "python" serialisation, with natural foreign keys.
 
@@ -175,8 +188,7 @@ def _serialise() -> tuple[list[dict], Counter]:
     objects, counts = [], Counter()
     for model in exported_models():
         rows = model._default_manager.order_by("pk")
-        data = serializers.serialize(
-            "python",
+        data = _ArchiveSerializer().serialize(
             rows.iterator(),
             use_natural_foreign_keys=True,
             use_natural_primary_keys=model in natural_pk,

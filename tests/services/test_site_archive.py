@@ -23,6 +23,7 @@ from tests.conftest import media_files, restore_migration_data
 from tests.crawl import crawl
 from tests.factories import (
     make_block,
+    make_entity,
     make_essay,
     make_exhibit,
     make_image,
@@ -374,3 +375,23 @@ def test_the_audit_log_lists_site_events_without_an_object(small_site, tmp_path,
     assert response.status_code == 200
     html = response.content.decode()
     assert "Exported the site" in html and "s.zip" in html and "SHA-256 " in html
+
+
+def test_history_naming_objects_deleted_since_survives_the_round_trip(media_root, tmp_path):
+    """A version may link an entity, or show a cover image, deleted since: no natural key."""
+    entity, cover = make_entity(name="Kazan"), make_image()
+    image = make_image()
+    image.entities.set([entity])
+    exhibit = make_exhibit(cover_image=cover)
+    exhibit.cover_image = None
+    exhibit.save()
+    entity_pk, cover_pk = entity.pk, cover.pk
+    entity.delete()
+    cover.delete()
+    path = tmp_path / "site.zip"
+    export_site(path)
+    empty_instance()
+    import_site(path, rebuild_images=False)
+    version = Image.history.get(id=image.pk, history_type="+")
+    assert list(version.entities.values_list("entity_id", flat=True)) == [entity_pk]
+    assert Exhibit.history.filter(id=exhibit.pk, cover_image_id=cover_pk).exists()
