@@ -128,6 +128,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # X-Accel-Redirect, see IIIF_ACCEL_REDIRECT), and originals only where rights allow.
 PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
 IIIF_ACCEL_REDIRECT = env.str("IIIF_ACCEL_REDIRECT", default="")
+# The same for downloadable originals (PRIVATE_ROOT/originals/): nginx's internal location.
+DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # see MEDIA_STORAGE

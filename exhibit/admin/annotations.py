@@ -131,6 +131,11 @@ class AnnotationAdmin(HistoryAdmin, ModelAdmin):
     def has_annotate_permission(self, request):
         return request.user.has_perm("exhibit.add_annotation")
 
+    def has_recover_permission(self, request):
+        # No add form (notes are made on their essay's or image's page), but whoever may
+        # annotate may bring a deleted note back.
+        return self.has_annotate_permission(request) and self.has_change_permission(request)
+
     # Columns --------------------------------------------------------------------------------
 
     @admin.display(description="passage or region")

@@ -25,8 +25,12 @@ from exhibit.services.history import (
     deletion_detail,
     finish_restore,
     label,
+    linked_fields,
+    links_recorded,
     record_deletion,
+    record_links,
     recover,
+    version_links,
 )
 from exhibit.services.usage import where_used
 
@@ -150,6 +154,25 @@ class EditConflictMixin:
 # The admin -----------------------------------------------------------------------------------
 
 
+class VersionLinksMixin:
+    """On the page that reverts to a version, the link fields show the version's links.
+
+    Posting the page then restores them (the form saves its links after the object). A
+    version saved before links were versioned shows the current ones, which stay.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, "_history", None)  # set by django-simple-history
+        if record is None or not links_recorded(record):
+            return
+        for m2m in linked_fields(type(self.instance)):
+            if m2m.name in self.fields and m2m.remote_field.through._meta.auto_created:
+                rows, _ = version_links(record, m2m)
+                target = m2m.remote_field.through._meta.get_field(m2m.m2m_reverse_field_name())
+                self.initial[m2m.name] = [getattr(row, target.attname) for row in rows]
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """History and compare, restore, edit-conflict checks, usage before delete, recovery."""
 
@@ -171,6 +194,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if linked_fields(self.model):
+            form = type(form.__name__, (VersionLinksMixin, form), {})
         if not any(f.name == "version" for f in self.model._meta.concrete_fields):
             return form  # kept in history, but not versioned for edit conflicts
         return type(
@@ -202,12 +227,73 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if restoring:
             version_id = request.resolver_match.args[1]
             record = self.model.history.get(history_id=unquote(version_id))
-            finish_restore(obj, request.user, record)
+            links = finish_restore(obj, request.user, record)
+            for message in links.messages(obj):
+                self.message_user(request, message, messages.WARNING)
         if isinstance(obj, Publishable):
             if before is None:
                 record_status_change(request.user, obj, None, None)
             else:
                 record_status_change(request.user, obj, before["status"], before["published_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Inline rows (a gallery's images, an essay's authors) are saved after the object: the
+        # version its save made gets the links as they are now.
+        record_links(form.instance)
+
+    def _say_version_rows(self, request, record):
+        """Rows edited on their own page (a gallery's images, authors) are not in this form:
+        say which ones reverting brings back."""
+        for m2m in linked_fields(self.model):
+            through = m2m.remote_field.through
+            if through._meta.auto_created:
+                continue
+            rows, _ = version_links(record, m2m)
+            if any(f.name == "order" for f in through._meta.fields):
+                rows.sort(key=lambda row: (row.order, row.id))
+            target = through._meta.get_field(m2m.m2m_reverse_field_name())
+            objects = m2m.related_model._default_manager.in_bulk(
+                [getattr(row, target.attname) for row in rows]
+            )
+            names = [str(objects[getattr(row, target.attname)]) for row in rows]
+            self.message_user(
+                request,
+                f"Reverting also restores this version's {m2m.verbose_name}, in this order: "
+                + (", ".join(names) if names else "none")
+                + ".",
+                messages.INFO,
+            )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "GET" and linked_fields(self.model) and str(version_id).isdigit():
+            record = self.model.history.filter(history_id=version_id).first()
+            if record is not None and links_recorded(record):
+                self._say_version_rows(request, record)
+            if record is not None and not links_recorded(record):
+                self.message_user(
+                    request,
+                    "This version was saved before links were kept in history: reverting to "
+                    "it leaves its links (entities, sources, authors, curators, gallery "
+                    "images) as they are now.",
+                    messages.WARNING,
+                )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Changes between neighbouring versions; links only where both versions hold them."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                excluded = []
+                if not (links_recorded(previous) and links_recorded(current)):
+                    excluded = [m2m.name for m2m in linked_fields(self.model)]
+                delta = previous.diff_against(
+                    current, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def save_formset(self, request, form, formset, change):
         # Inline rows published on their parent's page (sections of an exhibit) are logged too.
@@ -365,6 +451,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, event):
+        if event.content_type is None:  # the whole site: the archive's file name
+            return event.object_repr
         model = event.content_type.model_class()
         if model is not None and model._default_manager.filter(pk=event.object_id).exists():
             url = reverse(
@@ -388,4 +476,9 @@ class AuditEventAdmin(admin.ModelAdmin):
             return f"to the version of {detail.get('of', '')[:16].replace('T', ' ')}"
         if event.action == AuditEvent.Action.RECOVERED:
             return f"{len(detail.get('with', []))} item(s) and {detail.get('links', 0)} link(s)"
+        if event.action in (AuditEvent.Action.EXPORTED, AuditEvent.Action.IMPORTED):
+            return (
+                f"{detail.get('objects', 0)} object(s), {detail.get('originals', 0)} original(s); "
+                f"SHA-256 {detail.get('sha256', '')}"
+            )
         return ""

@@ -178,7 +178,7 @@ class Annotation(Versioned, TimeStamped):
     )
 
     objects = AnnotationManager()
-    history = revision_history()
+    history = revision_history(m2m_fields=["entities", "references"])
 
     class Meta:
         ordering = ["essay", "start", "image", "pk"]

@@ -1,4 +1,5 @@
-"""The audit log: who published, unpublished, deleted and restored what, and when."""
+"""The audit log: who published, unpublished, deleted and restored what, exported and
+imported the site, and when."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +16,8 @@ class AuditEvent(models.Model):
         DELETED = "deleted", "Deleted"
         RESTORED = "restored", "Restored an earlier version"
         RECOVERED = "recovered", "Recovered after deletion"
+        EXPORTED = "exported", "Exported the site"
+        IMPORTED = "imported", "Imported a site archive"
 
     when = models.DateTimeField("when", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -27,16 +30,22 @@ class AuditEvent(models.Model):
     )
     action = models.CharField("action", max_length=12, choices=Action.choices, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="type"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="type",
+        help_text="Empty for acts on the whole site (an export or import).",
     )
-    object_id = models.CharField("object id", max_length=64, db_index=True)
+    object_id = models.CharField("object id", max_length=64, blank=True, db_index=True)
     object_repr = models.CharField("object", max_length=255)
     detail = models.JSONField(
         "detail",
         default=dict,
         blank=True,
         help_text="What else was recorded: the publish time, the version restored, the links "
-        "a deletion removed.",
+        "a deletion removed, an archive's file name, checksum and counts.",
     )
 
     class Meta:
@@ -47,7 +56,7 @@ class AuditEvent(models.Model):
                 condition=models.Q(
                     action__in=[
                         "published", "scheduled", "unpublished", "deleted", "restored",
-                        "recovered",
+                        "recovered", "exported", "imported",
                     ]
                 ),
                 name="auditevent_action_valid",

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from exhibit.dates import DateParseError, parse_date
 
@@ -35,16 +36,137 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
-def revision_history(*, versioned=True, **kwargs):
+class LinkSnapshot(models.Model):
+    """Base of the historical rows of models whose links are versioned too.
+
+    Rows written before links were versioned hold no snapshot of them (migration
+    ``link_history`` marks them); restoring such a version leaves the current links alone.
+    """
+
+    links_recorded = models.BooleanField(
+        "links recorded", default=True, editable=False, help_text="False before link history."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class RevisionHistory(HistoricalRecords):
+    """django-simple-history's records, whose versions also hold their many-to-many links.
+
+    ``m2m_fields`` is the library's own snapshot of the through rows (entities, sources, a
+    gallery's images with their order and captions) in every version. Three additions:
+
+    - **One version per save.** The library writes a version on save and another on every
+      link change after it. Links changed on the object just saved (the admin's form saves
+      them after the object; a service sets them after creating it) are written into the
+      version that save made instead, so a version is what the curator saved.
+      ``record_links()`` does the same for through rows saved directly (inline gallery images).
+    - **Deletion records** keep the links as they were before the deletion cut them.
+    - **Changes from the other end** (``entity.annotations.add(note)``) are versions of the
+      notes, not an error.
+    """
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            sender._revision_history = self  # for record_links() from services and the admin
+
+    def get_history_model_name(self, model):
+        name = super().get_history_model_name(model)
+        owner = self.cls._meta.object_name
+        if model is not self.cls and not model._meta.object_name.startswith(owner):
+            # A through model with history of its own (GalleryItem): another name than its own.
+            name = f"Historical{owner}{model._meta.object_name}"
+        return name
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        instance._latest_version = history_instance
+        before = getattr(instance, "_links_before_delete", None)
+        if history_instance.history_type == "-" and before is not None:
+            for field, rows in before.items():
+                version_model = self.m2m_models[field]
+                version_model.objects.bulk_create(
+                    version_model(
+                        history=history_instance,
+                        **{f.attname: getattr(row, f.attname) for f in row._meta.fields},
+                    )
+                    for row in rows
+                )
+            return
+        super().create_historical_record_m2ms(history_instance, instance)
+
+    def pre_delete(self, instance, **kwargs):
+        super().pre_delete(instance, **kwargs)
+        instance._links_before_delete = {
+            field: list(
+                field.remote_field.through._default_manager.filter(
+                    **{field.m2m_field_name(): instance.pk}
+                )
+            )
+            for field in self.get_m2m_fields_from_model(type(instance))
+        }
+
+    def record_links(self, instance):
+        """Rewrite the links of the version ``instance``'s last save made, as they are now."""
+        version = getattr(instance, "_latest_version", None)
+        if version is None or hasattr(instance, "skip_history_when_saving"):
+            return False
+        for field in version._history_m2m_fields:
+            self.m2m_models[field].objects.filter(history=version).delete()
+        super().create_historical_record_m2ms(version, instance)
+        return True
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, model=None, **kwargs):
+        if hasattr(instance, "skip_history_when_saving"):
+            return
+        if reverse:  # ``instance`` is the other end; the objects with history are in pk_set
+            field = self.cls._meta.get_field(attr)
+            if action == "pre_clear":
+                instance._linked_before_clear = list(
+                    field.remote_field.through._default_manager.filter(
+                        **{field.m2m_reverse_field_name(): instance.pk}
+                    ).values_list(field.m2m_field_name() + "_id", flat=True)
+                )
+                return
+            if action in ("post_add", "post_remove", "post_clear"):
+                pks = pk_set if action != "post_clear" else instance._linked_before_clear
+                for obj in self.cls._default_manager.filter(pk__in=pks or ()):
+                    self.create_historical_record(obj, "~")
+            return
+        if action in ("post_add", "post_remove", "post_clear") and self.record_links(instance):
+            return
+        super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+
+
+def _history_options(versioned=True, m2m_fields=(), **kwargs):
+    excluded = [*(["version"] if versioned else []), *kwargs.pop("excluded_fields", [])]
+    if m2m_fields:
+        kwargs["m2m_fields"] = list(m2m_fields)
+        kwargs["bases"] = [LinkSnapshot]
+    return {"excluded_fields": excluded, **kwargs}
+
+
+def revision_history(*, versioned=True, m2m_fields=(), **kwargs):
     """Revision history for a model: who changed what, when, for compare, restore and recovery.
 
     The edit counter of a ``Versioned`` model is left out: a restored version takes the
-    current one, so restoring is never mistaken for an edit conflict.
+    current one, so restoring is never mistaken for an edit conflict. ``m2m_fields`` are the
+    links each version holds too (``RevisionHistory``).
     """
-    from simple_history.models import HistoricalRecords
+    return RevisionHistory(**_history_options(versioned, m2m_fields, **kwargs))
 
-    excluded = [*(["version"] if versioned else []), *kwargs.pop("excluded_fields", [])]
-    return HistoricalRecords(excluded_fields=excluded, **kwargs)
+
+def register_revision_history(model, *, versioned=True, m2m_fields=(), **kwargs):
+    """``revision_history`` for a model whose versioned links go through a model defined after
+    it (a gallery's items): call it once that model exists."""
+    from simple_history import register
+
+    register(
+        model,
+        records_class=RevisionHistory,
+        **_history_options(versioned, m2m_fields, **kwargs),
+    )
 
 
 class Status(models.TextChoices):

@@ -11,7 +11,7 @@ from .base import (
     PublishableQuerySet,
     TimeStamped,
     Versioned,
-    revision_history,
+    register_revision_history,
     status_constraint,
 )
 
@@ -75,9 +75,9 @@ class Essay(Publishable, Versioned, TimeStamped):
     )
 
     objects = EssayManager()
-    # Every version of the text is also an EssayRevision (annotations anchor in those); this
-    # history adds the other fields, who changed them, compare, restore and recovery.
-    history = revision_history()
+    # Every version of the text is also an EssayRevision (annotations anchor in those); the
+    # history (registered below, once EssayAuthor exists) adds the other fields and the links
+    # (authors in order, sources), who changed them, compare, restore and recovery.
 
     class Meta:
         ordering = ["title"]
@@ -103,6 +103,8 @@ class Essay(Publishable, Versioned, TimeStamped):
         self.headings = rendered.headings
         self.word_count = rendered.word_count
         super().save(*args, **kwargs)
+        if getattr(self, "skip_revision", False):
+            return  # recovery puts the deleted revisions back first (services.history)
         from exhibit.services.revisions import record_revision
 
         # Every saved change of the text is a revision; annotations move with it.
@@ -130,3 +132,6 @@ class EssayAuthor(models.Model):
 
     def __str__(self):
         return f"{self.contributor} — {self.essay}"
+
+
+register_revision_history(Essay, m2m_fields=["authors", "references"])

@@ -12,6 +12,7 @@ from .base import (
     TimeStamped,
     Versioned,
     published_q,
+    register_revision_history,
     revision_history,
     status_constraint,
 )
@@ -58,7 +59,7 @@ class Exhibit(Publishable, Versioned, TimeStamped):
     order = models.IntegerField("order", default=0, help_text="Lower numbers are listed first.")
 
     objects = ExhibitManager()
-    history = revision_history()
+    history = revision_history(m2m_fields=["curators"])
 
     class Meta:
         ordering = ["order", "-published_at", "title"]
@@ -242,7 +243,7 @@ class Block(Versioned, TimeStamped):
     )
 
     objects = BlockQuerySet.as_manager()
-    history = revision_history()
+    # history: registered below, once GalleryItem (its gallery's through model) exists.
 
     class Meta:
         ordering = ["section", "order", "pk"]
@@ -300,3 +301,7 @@ class GalleryItem(models.Model):
 
     def __str__(self):
         return str(self.image)
+
+
+# A gallery block's versions hold its images with their order and captions, and its entities.
+register_revision_history(Block, m2m_fields=["gallery", "entities"])

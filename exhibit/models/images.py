@@ -184,7 +184,8 @@ class Image(Dated, Versioned, TimeStamped):
     # Metadata only: the file is referred to by name, never copied, and what processing
     # derives from it is made again when a deleted image is recovered.
     history = revision_history(
-        excluded_fields=["renditions", "processing_state", "processing_error", "processed_at"]
+        excluded_fields=["renditions", "processing_state", "processing_error", "processed_at"],
+        m2m_fields=["entities"],
     )
 
     class Meta:

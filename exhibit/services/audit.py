@@ -65,6 +65,20 @@ def record_event(actor, action: str, obj, detail: dict | None = None):
     )
 
 
+def record_site_event(actor, action: str, what: str, detail: dict | None = None):
+    """Write one audit event about the whole site (an export or import), naming ``what``."""
+    from exhibit.models import AuditEvent
+
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        content_type=None,
+        object_id="",
+        object_repr=what[:255],
+        detail=detail or {},
+    )
+
+
 def record_status_change(actor, obj, status_before, published_at_before=None):
     """Log a change of publication status of ``obj`` (saved), if it became or left published.
 

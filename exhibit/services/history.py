@@ -5,9 +5,13 @@ row per save or delete, migrated with the model. What is restored:
 
 - **Fields** of the object, as they were in the chosen version. An image keeps its current
   file (and what was measured from it): history never copies or swaps files.
-- **Links** (entities, sources, curators) are not versioned: restoring a version leaves them as
-  they are now. Deleting through ``delete_with_record`` writes down every link the deletion cut
-  (including those of the sections and blocks it took along), and recovering puts them back.
+- **Links** (an annotation's entities and sources, a block's entities and its gallery's images
+  in order, an image's entities, an essay's authors and sources, an exhibit's curators) are in
+  every version (``RevisionHistory``'s ``m2m_fields``) and restored with it; a link to an
+  object deleted since is left out and said. Versions saved before links were versioned hold
+  none: restoring one leaves the current links alone, and says so. Deleting through
+  ``delete_with_record`` also writes down every link the deletion cut from the other end (an
+  entity's notes), and recovering puts those back.
 - **Essays** are saved through ``Essay.save()``, so a restored text is a new ``EssayRevision``
   and its annotations are re-anchored; notes orphaned by the edit being undone come back.
 """
@@ -31,11 +35,32 @@ KEPT_ON_RESTORE = {
                       "width", "height"),
 }  # fmt: skip
 # Rows without history of their own that a deletion takes along and recovery brings back.
-RECOVERABLE_UNTRACKED = ("exhibit.essayauthor",)
+# An essay's revisions come back with their numbers and keys, so revision URLs and the
+# revisions that notes are anchored in mean what they meant before the deletion.
+RECOVERABLE_UNTRACKED = ("exhibit.essayauthor", "exhibit.essayrevision")
 
 
 class RecoveryError(Exception):
     """The object cannot be brought back as asked; the message says why and what to do."""
+
+
+@dataclass
+class LinkRestore:
+    """What restoring a version did to the object's links."""
+
+    recorded: bool = True  # False: the version predates link history; links were left alone
+    dropped: list = field(default_factory=list)  # links to objects deleted since
+
+    def messages(self, obj) -> list[str]:
+        said = []
+        if not self.recorded:
+            said.append(
+                f"This version of “{obj}” was saved before links were kept in history: its "
+                "links (entities, sources, authors, curators, gallery images) are left as they "
+                "are now."
+            )
+        said += [f"Not restored: {dropped}." for dropped in self.dropped]
+        return said
 
 
 @dataclass
@@ -59,6 +84,92 @@ def _current(model, pk):
 
 
 # Restoring a version ----------------------------------------------------------------------
+
+
+def linked_fields(model) -> list:
+    """The many-to-many fields whose links every version of ``model`` holds."""
+    history = getattr(model, "history", None)
+    return list(getattr(getattr(history, "model", None), "_history_m2m_fields", ()))
+
+
+def links_recorded(record) -> bool:
+    return bool(linked_fields(record.instance_type)) and getattr(record, "links_recorded", False)
+
+
+def version_links(record, field) -> tuple[list, list]:
+    """The through rows ``record`` holds for ``field`` whose other end still exists, and a
+    description of each that does not."""
+    through = field.remote_field.through
+    target = through._meta.get_field(field.m2m_reverse_field_name())
+    rows = list(getattr(record, field.name).order_by("m2m_history_id"))
+    wanted = [getattr(row, target.attname) for row in rows]
+    present = set(
+        field.related_model._default_manager.filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    kept = [row for row in rows if getattr(row, target.attname) in present]
+    gone = [
+        f"{field.verbose_name}: {field.related_model._meta.verbose_name} no. {pk} no longer exists"
+        for pk in wanted
+        if pk not in present
+    ]
+    return kept, gone
+
+
+def record_links(instance) -> None:
+    """Write ``instance``'s current links into the version its last save made."""
+    records = getattr(type(instance), "_revision_history", None)
+    if records is not None:
+        records.record_links(instance)
+
+
+def restore_links(instance, record, user=None) -> LinkRestore:
+    """Make ``instance``'s links those historical ``record`` holds (see the module docstring)."""
+    result = LinkRestore()
+    fields = linked_fields(type(instance))
+    if not fields:
+        return result
+    if not links_recorded(record):
+        result.recorded = False
+        return result
+    for m2m in fields:
+        rows, gone = version_links(record, m2m)
+        result.dropped += gone
+        through = m2m.remote_field.through
+        target = through._meta.get_field(m2m.m2m_reverse_field_name())
+        if through._meta.auto_created:
+            getattr(instance, m2m.name).set([getattr(row, target.attname) for row in rows])
+            continue
+        # A through model with fields of its own (a gallery's order and captions, authors'
+        # order): its rows are made to match, keeping their ids where they are free.
+        source = through._meta.get_field(m2m.m2m_field_name())
+        columns = [f.attname for f in through._meta.concrete_fields if not f.primary_key]
+        wanted = {}
+        for row in rows:
+            values = {c: getattr(row, c) for c in columns}
+            values[source.attname] = instance.pk
+            wanted[row.id] = values
+        current = {
+            obj.pk: obj for obj in through._default_manager.filter(**{source.name: instance})
+        }
+        unchanged = {
+            pk
+            for pk, obj in current.items()
+            if pk in wanted and all(getattr(obj, c) == v for c, v in wanted[pk].items())
+        }
+        for pk, obj in current.items():
+            if pk not in unchanged:
+                obj._history_user = user
+                obj.delete()
+        for pk, values in wanted.items():
+            if pk in unchanged:
+                continue
+            row = through(**values)
+            if not through._default_manager.filter(pk=pk).exists():
+                row.pk = pk
+            row._history_user = user
+            row.save(force_insert=True)
+    record_links(instance)
+    return result
 
 
 def version_instance(record):
@@ -85,12 +196,18 @@ def restore_version(record, user):
     return instance
 
 
-def finish_restore(instance, user, record):
-    """What follows a restore however it was saved: re-anchoring, and the audit event."""
+def finish_restore(instance, user, record) -> LinkRestore:
+    """What follows a restore however it was saved: the version's links, re-anchoring, and
+    the audit event. Returns what became of the links, for the curator."""
     from exhibit.models import AuditEvent, Essay
     from exhibit.services.revisions import reattach_orphans
 
+    links = restore_links(instance, record, user)
     detail = {"version": record.history_id, "of": record.history_date.isoformat()}
+    if linked_fields(type(instance)):
+        detail["links"] = "restored" if links.recorded else "not recorded, left as they were"
+        if links.dropped:
+            detail["links_dropped"] = links.dropped
     if isinstance(instance, Essay):
         revision = instance.revisions.order_by("-number").first()
         counts = reattach_orphans(instance, revision)
@@ -99,6 +216,7 @@ def finish_restore(instance, user, record):
             n for state, n in counts.items() if state != "orphaned"
         )}  # fmt: skip
     record_event(user, AuditEvent.Action.RESTORED, instance, detail)
+    return links
 
 
 # Deleting with a record ------------------------------------------------------------------
@@ -232,7 +350,13 @@ def _bring_back(record, user, result):
         ) from error
     instance._history_user = user
     instance.revision_user = user
+    # An essay's revisions come back from the deletion's record below; a revision made now
+    # would restart their numbering at 1.
+    instance.skip_revision = True
     instance.save(force_insert=True)
+    del instance.skip_revision
+    if links_recorded(record):  # the links the object had when it was deleted
+        result.dropped += restore_links(instance, record, user).dropped
     if label(model) == "exhibit.image":
         from exhibit.tasks import process_image
 
@@ -283,6 +407,13 @@ def recover(record, user) -> Recovery:
                     restored.save()
             except Exception:
                 result.dropped.append(f"{restored.object._meta.verbose_name} {restored.object}")
+    from exhibit.models import Essay
+    from exhibit.services.revisions import record_revision
+
+    for essay in [o for o in result.recovered if isinstance(o, Essay)]:
+        # Numbering goes on from the revisions that came back; a text that differs from the
+        # last of them (or an essay whose revisions were not recorded) gets a new one.
+        record_revision(essay, user=user)
     for link in detail.get("links", []):
         owner_model = apps.get_model(link["model"])
         owner = _current(owner_model, link["pk"])
@@ -290,7 +421,8 @@ def recover(record, user) -> Recovery:
             continue
         manager = getattr(owner, link["field"])
         present = manager.model._default_manager.filter(pk__in=link["pks"])
-        targets = list(present.values_list("pk", flat=True))
+        linked = set(manager.filter(pk__in=link["pks"]).values_list("pk", flat=True))
+        targets = [pk for pk in present.values_list("pk", flat=True) if pk not in linked]
         if targets:
             manager.add(*targets)
             result.links += len(targets)

@@ -18,11 +18,15 @@ parses and matches this format, every file's checksum and size match the manifes
 version equals this instance's, the data parses, and the target holds no content. Only then does
 it write the database rows and the original files, in one transaction; if anything fails, the
 rows are rolled back and the files written so far are removed.
+
+Both write an audit event (``exported``, ``imported``) naming who ran them (commands act as
+the ``script`` user), the archive's file name, its SHA-256 and size, and the object counts.
 """
 
 from __future__ import annotations
 
 import datetime
+import getpass
 import hashlib
 import json
 import os
@@ -41,6 +45,7 @@ from django.core import serializers
 from django.core.files import File
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.python import Serializer as PythonSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -91,9 +96,7 @@ def content_models():
     from exhibit.models import SearchEntry, SearchPlacement
 
     derived = (SearchEntry, SearchPlacement)
-    return [
-        model for model in apps.get_app_config("exhibit").get_models() if model not in derived
-    ]
+    return [model for model in apps.get_app_config("exhibit").get_models() if model not in derived]
 
 
 def exported_models():
@@ -161,6 +164,18 @@ def _sha256_of(handle) -> tuple[str, int]:
 # --------------------------------------------------------------------------------------- export
 
 
+class _ArchiveSerializer(PythonSerializer):
+    """Django's "python" serialiser, but a key without a database constraint (revision
+    history's) is written as it is: it may name a row deleted since, which has no natural key
+    to write, and the import puts it back as it was."""
+
+    def handle_fk_field(self, obj, field):
+        if not field.db_constraint:
+            self._current[field.name] = self._value_from_field(obj, field)
+            return
+        super().handle_fk_field(obj, field)
+
+
 def _serialise() -> tuple[list[dict], Counter]:
     """Every exported row as Django's "python" serialisation, with natural foreign keys.
 
@@ -173,8 +188,7 @@ def _serialise() -> tuple[list[dict], Counter]:
     objects, counts = [], Counter()
     for model in exported_models():
         rows = model._default_manager.order_by("pk")
-        data = serializers.serialize(
-            "python",
+        data = _ArchiveSerializer().serialize(
             rows.iterator(),
             use_natural_foreign_keys=True,
             use_natural_primary_keys=model in natural_pk,
@@ -184,9 +198,33 @@ def _serialise() -> tuple[list[dict], Counter]:
     return objects, counts
 
 
-def export_site(path, *, progress: Progress | None = None) -> ExportResult:
-    """Write the whole site into a zip archive at ``path`` (replaced only once complete)."""
-    from exhibit.models import Image
+def _archive_detail(path: Path, counts, files: int) -> dict:
+    """What the audit log keeps of an archive: its name, checksum, size and counts."""
+    with open(path, "rb") as handle:
+        digest, size = _sha256_of(handle)
+    try:
+        run_by = getpass.getuser()  # the system account, beside the script user
+    except Exception:  # no login name in this environment
+        run_by = ""
+    return {
+        "file": path.name,
+        "sha256": digest,
+        "size": size,
+        "counts": {label: n for label, n in sorted(dict(counts).items()) if n},
+        "objects": sum(dict(counts).values()),
+        "originals": files,
+        "system_user": run_by,
+    }
+
+
+def export_site(path, *, progress: Progress | None = None, actor=None) -> ExportResult:
+    """Write the whole site into a zip archive at ``path`` (replaced only once complete).
+
+    An ``exported`` audit event names ``actor`` (commands pass the script user), the file,
+    its SHA-256 and the counts; the archive itself does not hold that event.
+    """
+    from exhibit.models import AuditEvent, Image
+    from exhibit.services.audit import record_site_event
 
     path = Path(path)
     objects, counts = _serialise()
@@ -232,10 +270,13 @@ def export_site(path, *, progress: Progress | None = None) -> ExportResult:
             archive.writestr(
                 MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED
             )
+        detail = _archive_detail(Path(temporary), counts, len(originals))
+        detail["file"] = path.name
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    record_site_event(actor, AuditEvent.Action.EXPORTED, path.name, detail)
     return ExportResult(
         path=path, counts=dict(counts), files=len(originals), size=path.stat().st_size
     )
@@ -432,6 +473,8 @@ def _load_objects(objects: list[dict], using: str) -> Counter:
         model = type(item.object)
         if model is LogEntry:
             item.object.pk = None  # history rows get new ids beside any the target has
+        # The archive holds the history as it was: setting links writes no new versions.
+        item.object.skip_history_when_saving = True
         item.save(using=using)
         if item.deferred_fields:
             deferred.append(item)
@@ -450,13 +493,23 @@ def _load_objects(objects: list[dict], using: str) -> Counter:
 
 
 def import_site(
-    path, *, dry_run: bool = False, rebuild_images: bool = True, progress: Progress | None = None
+    path,
+    *,
+    dry_run: bool = False,
+    rebuild_images: bool = True,
+    progress: Progress | None = None,
+    actor=None,
 ) -> ImportResult:
     """Restore the archive at ``path`` into this (empty) instance.
 
     With ``dry_run`` the archive is only verified. Renditions and tiles are rebuilt afterwards
-    unless ``rebuild_images`` is false (then run ``rebuild_images`` later).
+    unless ``rebuild_images`` is false (then run ``rebuild_images`` later). An ``imported``
+    audit event, written with the rows, names ``actor`` (commands pass the script user), the
+    archive's file name, its SHA-256 and the counts.
     """
+    from exhibit.models import AuditEvent
+    from exhibit.services.audit import record_site_event
+
     verified = verify_archive(path)
     counts = Counter(o["model"] for o in verified.objects)
     if dry_run:
@@ -473,6 +526,11 @@ def import_site(
                 written.append(saved)
                 if saved != name:
                     raise ArchiveError(f"Could not write {name} under PRIVATE_ROOT.")
+            detail = _archive_detail(Path(path), counts, len(written))
+            detail["created"] = verified.manifest.get("created")
+            if actor is not None:  # the script user's row was just rewritten from the archive
+                actor = type(actor)._default_manager.filter(pk=actor.pk).first()
+            record_site_event(actor, AuditEvent.Action.IMPORTED, Path(path).name, detail)
     except BaseException:
         for name in written:
             storage.delete(name)

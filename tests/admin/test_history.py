@@ -248,6 +248,40 @@ def test_recovering_a_deleted_essay_brings_back_its_text_and_authors(editor_clie
     assert essay.revisions.count() == 1
 
 
+def test_a_recovered_essay_keeps_its_revisions_and_their_numbers(editor_client):
+    """Revisions came back from 1 again; notes anchored in revision 3 then pointed nowhere."""
+    essay = make_essay(body=BODY, status=Status.DRAFT)
+    for n in (2, 3):
+        essay.body = BODY + f"\nAddendum {n}.\n"
+        essay.save()
+    texts = dict(essay.revisions.values_list("number", "text"))
+    note = note_on(essay, PASSAGE)
+    assert note.revision.number == 3
+    for model, pk in (("annotation", note.pk), ("essay", essay.pk)):
+        url = reverse(f"admin:exhibit_{model}_delete", args=[pk])
+        assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Essay.objects.filter(pk=essay.pk).exists()
+
+    record = Essay.history.filter(id=essay.pk, history_type="-").get()
+    editor_client.post(reverse("admin:exhibit_essay_recover", args=[record.history_id]))
+    note_record = Annotation.history.filter(id=note.pk, history_type="-").get()
+    recover_note = reverse("admin:exhibit_annotation_recover", args=[note_record.history_id])
+    assert editor_client.post(recover_note).status_code == 302
+
+    essay = Essay.objects.get(pk=essay.pk)
+    assert dict(essay.revisions.values_list("number", "text")) == texts
+    note = Annotation.objects.get(pk=note.pk)
+    assert note.revision.number == 3 and note.revision.essay == essay
+    assert texts[3][note.start : note.end] == PASSAGE
+    # The next edit is revision 4, and the note moves into it.
+    essay.body = "Foreword.\n\n" + essay.body
+    essay.save()
+    assert list(essay.revisions.values_list("number", flat=True)) == [1, 2, 3, 4]
+    note.refresh_from_db()
+    assert note.revision.number == 4
+    assert essay.revisions.get(number=4).text[note.start : note.end] == PASSAGE
+
+
 def test_a_recovery_that_would_clash_is_refused_with_the_reason(editor_client):
     entity = make_entity(name="Lipetsk", slug="lipetsk")
     editor_client.post(reverse("admin:exhibit_entity_delete", args=[entity.pk]), {"post": "yes"})

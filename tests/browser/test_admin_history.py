@@ -69,3 +69,39 @@ def test_deleting_an_image_used_in_three_exhibits_says_where(editor_page, screen
     assert "cannot be deleted" in page.locator(".errornote").inner_text()
     assert page.get_by_role("button", name="Yes, I’m sure").count() == 0
     screenshot(page, "admin-delete-protected")
+
+
+def test_reverting_a_gallery_block_shows_and_restores_its_links(editor_page, screenshot):
+    from exhibit.models import Entity, GalleryItem
+
+    section = make_section(make_exhibit(title="Lipetsk"), title="The school")
+    images = [make_image(title=title) for title in ("Hangar", "Junkers F 13", "Barracks")]
+    lipetsk = Entity.objects.create(name="Lipetsk", slug="lipetsk", kind="place")
+    seeckt = Entity.objects.create(name="Hans von Seeckt", slug="seeckt", kind="person")
+    block = make_block(
+        section, kind=Block.Kind.GALLERY, gallery=images, heading="Lipetsk", entities=[lipetsk]
+    )
+    Block.objects.get(pk=block.pk).save()  # a version holding the three images and Lipetsk
+    first = block.history.latest()
+    block = Block.objects.get(pk=block.pk)
+    block.entities.set([seeckt])
+    GalleryItem.objects.filter(block=block).order_by("order").first().delete()
+
+    path = reverse("admin:exhibit_block_simple_history", args=[block.pk, first.history_id])
+    page = editor_page("anna", path)
+    assert "Lipetsk" in page.locator(".field-entities").inner_text()
+    assert (
+        "gallery images, in this order: Hangar, Junkers F 13, Barracks."
+        in page.locator(".messagelist").inner_text()
+    )
+    screenshot(page, "admin-revert-block-with-links")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Revert").click()
+
+    assert [e.name for e in block.entities.all()] == ["Lipetsk"]
+    titles = GalleryItem.objects.filter(block=block).values_list("image__title", flat=True)
+    assert list(titles) == ["Hangar", "Junkers F 13", "Barracks"]
+    history = reverse("admin:exhibit_block_history", args=[block.pk])
+    page.goto(page.url.split("/admin/")[0] + history)
+    assert "Hans von Seeckt" in page.locator("#change-history").inner_text()
+    screenshot(page, "admin-history-links-compare")

@@ -78,3 +78,25 @@ def test_gunicorn_and_systemd_files_fit_together():
     for unit in (web, worker):
         assert "EnvironmentFile=/etc/exhibit/exhibit.env" in unit
         assert "ReadWritePaths=/srv/exhibit/media /srv/exhibit/private" in unit
+
+
+def test_nginx_sends_originals_only_after_django_with_the_security_headers():
+    env = env_example()
+    originals = re.search(
+        r"location (\S+) \{\s*internal;\s*alias (\S+);",
+        NGINX[NGINX.index("location " + env["DOWNLOAD_ACCEL_REDIRECT"]) :],
+    )
+    assert originals, "the originals location must be internal"
+    assert originals.group(1) == env["DOWNLOAD_ACCEL_REDIRECT"]
+    assert originals.group(2) == env["PRIVATE_ROOT"] + "/originals/"
+    block = NGINX[originals.start() + NGINX.index("location " + env["DOWNLOAD_ACCEL_REDIRECT"]) :]
+    block = block[: block.index("\n    }\n")]
+    # add_header in a location drops the server's: every security header is set here again.
+    for header in (
+        "Strict-Transport-Security", "X-Content-Type-Options nosniff",
+        "Content-Security-Policy \"default-src 'none'; sandbox\"",
+        "Cross-Origin-Resource-Policy same-origin", "Referrer-Policy", "X-Frame-Options DENY",
+    ):  # fmt: skip
+        assert f"add_header {header}" in block, header
+    # Django's Content-Type and Content-Disposition come through: no types map overrides them.
+    assert "types {" not in block

@@ -16,13 +16,14 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from exhibit.models import Annotation, Block, EssayRevision, Exhibit, Image
+from exhibit.models import Annotation, AuditEvent, Block, EssayRevision, Exhibit, Image
 from exhibit.services import site_archive
 from exhibit.services.site_archive import ArchiveError, export_site, import_site, verify_archive
 from tests.conftest import media_files, restore_migration_data
 from tests.crawl import crawl
 from tests.factories import (
     make_block,
+    make_entity,
     make_essay,
     make_exhibit,
     make_image,
@@ -334,3 +335,65 @@ def test_commands_report_what_they_did(small_site, tmp_path):
     assert "Made renditions and tiles for 2 image(s)." in out.getvalue()
     with pytest.raises(CommandError, match=r"Refused: .*already holds content"):
         call_command("import_site", str(tmp_path / "s.zip"), stdout=io.StringIO())
+
+
+def test_export_and_import_are_in_the_audit_log_as_the_script_user(small_site, tmp_path):
+    path = tmp_path / "site-2026-11-26.zip"
+    call_command("export_site", str(path), stdout=io.StringIO())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    exported = AuditEvent.objects.get(action=AuditEvent.Action.EXPORTED)
+    assert exported.actor.username == "script"
+    assert exported.content_type is None and exported.object_repr == "site-2026-11-26.zip"
+    assert exported.detail["file"] == "site-2026-11-26.zip"
+    assert exported.detail["sha256"] == digest
+    assert exported.detail["size"] == path.stat().st_size
+    assert exported.detail["counts"]["exhibit.image"] == 2
+    assert exported.detail["originals"] == 2
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    assert exported.detail["objects"] == sum(manifest["counts"].values())
+
+    empty_instance()
+    call_command("import_site", str(path), "--dry-run", stdout=io.StringIO())
+    assert not AuditEvent.objects.exists()  # a dry run writes nothing, not even the log
+    call_command("import_site", str(path), "--skip-images", stdout=io.StringIO())
+    imported = AuditEvent.objects.get(action=AuditEvent.Action.IMPORTED)
+    assert imported.actor.username == "script"
+    assert imported.object_repr == "site-2026-11-26.zip"
+    assert imported.detail["sha256"] == digest
+    assert imported.detail["counts"] == {k: v for k, v in manifest["counts"].items() if v}
+    assert imported.detail["originals"] == 2
+    assert imported.detail["created"] == manifest["created"]
+
+
+def test_a_refused_import_writes_no_audit_event(archive):
+    with pytest.raises(CommandError, match="already holds content"):
+        call_command("import_site", str(archive), stdout=io.StringIO())
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORTED).exists()
+
+
+def test_the_audit_log_lists_site_events_without_an_object(small_site, tmp_path, admin_client):
+    call_command("export_site", str(tmp_path / "s.zip"), stdout=io.StringIO())
+    response = admin_client.get("/admin/exhibit/auditevent/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Exported the site" in html and "s.zip" in html and "SHA-256 " in html
+
+
+def test_history_naming_objects_deleted_since_survives_the_round_trip(media_root, tmp_path):
+    """A version may link an entity, or show a cover image, deleted since: no natural key."""
+    entity, cover = make_entity(name="Kazan"), make_image()
+    image = make_image()
+    image.entities.set([entity])
+    exhibit = make_exhibit(cover_image=cover)
+    exhibit.cover_image = None
+    exhibit.save()
+    entity_pk, cover_pk = entity.pk, cover.pk
+    entity.delete()
+    cover.delete()
+    path = tmp_path / "site.zip"
+    export_site(path)
+    empty_instance()
+    import_site(path, rebuild_images=False)
+    version = Image.history.get(id=image.pk, history_type="+")
+    assert list(version.entities.values_list("entity_id", flat=True)) == [entity_pk]
+    assert Exhibit.history.filter(id=exhibit.pk, cover_image_id=cover_pk).exists()

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from PIL import Image as PILImage
 
@@ -139,3 +140,63 @@ def test_a_jpeg_carrying_markup_is_downloaded_as_an_inert_jpeg(client):
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"] == 'attachment; filename="page_html.jpg"'
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# With DOWNLOAD_ACCEL_REDIRECT: Django checks, nginx sends the bytes ----------------------------
+
+
+@pytest.mark.django_db
+def test_with_accel_redirect_nginx_sends_the_file_with_django_s_headers(client, settings):
+    settings.DOWNLOAD_ACCEL_REDIRECT = "/_originals/"
+    content = image_bytes(fmt="PNG")
+    image = published_image(
+        rights=Rights.CC0, original=ContentFile(content, name="GALO 2176-1-1 Липецк.png")
+    )
+    response = client.get(download_url(image))
+    assert response.status_code == 200
+    assert not response.streaming
+    assert response.content == b""  # nginx sends the body
+    relative = image.original.name.removeprefix("originals/")
+    assert response["X-Accel-Redirect"] == "/_originals/" + (
+        relative.replace(" ", "%20").replace("Липецк", "%D0%9B%D0%B8%D0%BF%D0%B5%D1%86%D0%BA")
+    )
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''GALO%202176-1-1%20%D0%9B%D0%B8%D0%BF%D0%B5%D1%86%D0%BA.png"
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response and "Referrer-Policy" in response
+
+
+@pytest.mark.django_db
+def test_with_accel_redirect_the_checks_still_come_first(client, settings):
+    settings.DOWNLOAD_ACCEL_REDIRECT = "/_originals/"
+    closed = published_image(rights=Rights.IN_COPYRIGHT)
+    draft = make_image(rights=Rights.CC0)
+    make_exhibit(cover_image=draft, status=Status.DRAFT)
+    missing = published_image(rights=Rights.CC0)
+    missing.original.storage.delete(missing.original.name)
+    for image in (closed, draft, missing):
+        response = client.get(download_url(image))
+        assert response.status_code == 404
+        assert "X-Accel-Redirect" not in response
+
+
+@pytest.mark.django_db
+def test_an_original_without_a_local_path_is_streamed_even_with_accel_redirect(
+    client, settings, monkeypatch
+):
+    """A storage without paths (a bucket) keeps streaming through Django, as before."""
+    settings.DOWNLOAD_ACCEL_REDIRECT = "/_originals/"
+    content = image_bytes()
+    image = published_image(rights=Rights.CC0, original=ContentFile(content, name="scan.jpg"))
+
+    def no_path(field_file):
+        raise NotImplementedError("This backend doesn't support absolute paths.")
+
+    monkeypatch.setattr(FieldFile, "path", property(no_path))
+    response = client.get(download_url(image))
+    assert response.status_code == 200
+    assert "X-Accel-Redirect" not in response
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Disposition"] == 'attachment; filename="scan.jpg"'

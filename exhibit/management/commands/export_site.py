@@ -8,6 +8,7 @@ The archive holds the accounts' password hashes: keep it as safe as a database b
 
 from django.core.management.base import BaseCommand, CommandError
 
+from exhibit.services.audit import ScriptUserMissing, acting_as, script_user
 from exhibit.services.site_archive import ArchiveError, export_site
 
 from ._progress import ProgressMixin
@@ -23,8 +24,9 @@ class Command(ProgressMixin, BaseCommand):
         self.verbosity = verbosity
         progress = self.progress_reporter("Originals") if verbosity >= 1 else None
         try:
-            result = export_site(file, progress=progress)
-        except (ArchiveError, OSError) as error:
+            with acting_as(script_user()) as user:
+                result = export_site(file, progress=progress, actor=user)
+        except (ArchiveError, OSError, ScriptUserMissing) as error:
             raise CommandError(str(error)) from error
         objects = sum(result.counts.values())
         self.stdout.write(

@@ -9,6 +9,7 @@ IIIF tiles are made again (or later with rebuild_images, after --skip-images).
 
 from django.core.management.base import BaseCommand, CommandError
 
+from exhibit.services.audit import ScriptUserMissing, acting_as, script_user
 from exhibit.services.site_archive import ArchiveError, import_site
 
 from ._progress import ProgressMixin
@@ -32,10 +33,15 @@ class Command(ProgressMixin, BaseCommand):
         self.verbosity = verbosity
         progress = self.progress_reporter("Renditions and tiles") if verbosity >= 1 else None
         try:
-            result = import_site(
-                file, dry_run=dry_run, rebuild_images=not skip_images, progress=progress
-            )
-        except ArchiveError as error:
+            with acting_as(script_user()) as user:
+                result = import_site(
+                    file,
+                    dry_run=dry_run,
+                    rebuild_images=not skip_images,
+                    progress=progress,
+                    actor=user,
+                )
+        except (ArchiveError, ScriptUserMissing) as error:
             raise CommandError(f"Refused: {error} Nothing was imported.") from error
         objects = sum(result.counts.values())
         if dry_run:
