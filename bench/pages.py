@@ -17,7 +17,11 @@ What it does, in order:
    ones (the same URL again, after one unmeasured request), and prints the median and p95 in
    milliseconds and the queries per request.
 
+With ``--profile PAGE`` (``search``, ``essay`` …) it also runs cProfile (the standard
+library's; no profiler to install) over that page's warm requests and prints the costliest calls.
+
 Usage: .venv/bin/python bench/pages.py [--requests 20] [--database-url URL] [--json FILE]
+                                       [--profile PAGE]
 The figures are one process on an otherwise idle machine; ``bench/load.py`` measures the same
 pages under concurrent load through gunicorn.
 """
@@ -98,11 +102,29 @@ def measure(client, url: str, requests: int, cold: bool) -> dict:
     }
 
 
+def profile(client, url: str, requests: int) -> None:
+    """Where warm requests of ``url`` spend their time: the 25 costliest calls, cumulative."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats(
+        os.environ.get("BENCH_SORT", "cumulative")
+    ).print_stats(25)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20, help="requests per page and state")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="also profile warm requests of PAGE (cProfile)"
+    )
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="exhibit-pages-"))
@@ -132,6 +154,8 @@ def main() -> int:
                 "warm": measure(client, url, args.requests, cold=False),
             }
             log(f"  {label}: {results[label]['cold']} / {results[label]['warm']}")
+            if label == args.profile:
+                profile(client, url, args.requests)
         connection.close()
     finally:
         try:
