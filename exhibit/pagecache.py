@@ -12,7 +12,7 @@ remembers when it was rendered, and is served only while no publish time lies be
 moment and now (one query, the first time a stored page is served; the answer is then kept with
 the page and, per generation, for the pages rendered after it).
 
-Only anonymous GET and HEAD requests without a session cookie, to the app's public pages
+Only anonymous, unconditional GET and HEAD requests without a session cookie, to public pages
 (never ``/admin/``, previews, review copies, ``/healthz``, originals or tiles) are served from
 or stored in the cache, and only 200 responses that set no cookie, vary on nothing, may be
 cached by shared caches and whose request touched neither session, CSRF token nor messages.
@@ -20,42 +20,82 @@ The middleware sits inside the security middlewares, so every response served fr
 gets their headers (CSP, HSTS, Permissions-Policy …) as a fresh one does.
 
 ``PAGE_CACHE_SECONDS`` bounds how long a page is kept (0 turns the cache off). Each app server
-process has its own ``locmem`` cache unless ``CACHE_URL`` names a shared one (Redis): the
-generation is only seen by all processes when the cache is shared. See README, "Page cache".
+process has its own ``locmem`` cache unless ``CACHE_URL`` names a shared one (Redis); with
+``locmem`` the generation also lives in a file under ``PRIVATE_ROOT``, so a write in one
+process retires the pages every process on the machine stored. See README, "Page cache".
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "pagecache:generation"
+GENERATION_FILE = "page-cache-generation"
 MAX_PATH = 2000  # longer paths and query strings are served, never stored
 # URL names in the app's namespace that are never cached: staff previews, review copies
 # (their own never-cache headers say so too), health, and files streamed or handed to nginx.
 NEVER = ("preview_", "review_", "healthz", "iiif_image_file", "image_original")
 
 
+def _process_local() -> bool:
+    """Whether the cache is this process's alone (Django's local-memory cache, the default)."""
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
+
+
+def _generation_file() -> Path:
+    return Path(settings.PRIVATE_ROOT) / GENERATION_FILE
+
+
 def generation() -> str:
-    """The current content generation (made on first use, or after the cache lost it)."""
+    """The current content generation (made on first use, or after the cache lost it).
+
+    With a per-process cache, other processes (gunicorn's other workers, ``db_worker``) cannot
+    replace the token in this one's cache, so the generation also includes a token in a small
+    file under ``PRIVATE_ROOT`` that every process on the machine reads: one ``read()``.
+    """
     token = cache.get(GENERATION_KEY)
     if token is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         token = cache.get(GENERATION_KEY) or "unset"
+    if _process_local():
+        try:
+            token += ":" + _generation_file().read_text()[:64]
+        except FileNotFoundError:
+            token += ":0"
     return token
 
 
-def _new_generation(**kwargs):
+def _new_generation(*, shared=True, **kwargs):
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    if shared and _process_local():
+        path = _generation_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+            partial.write_text(uuid.uuid4().hex)
+            partial.replace(path)  # atomic: readers see the old token or the new one
+        except OSError:
+            logger.exception("Could not write %s: other processes may serve old pages", path)
+
+
+def _settings_changed(**kwargs):
+    # Tests change settings between requests (SITE_URL, MAP_TILE_URL): pages show them. This
+    # process's token is enough, and PRIVATE_ROOT itself may be what changed.
+    _new_generation(shared=False)
 
 
 def content_changed(**kwargs) -> None:
@@ -105,6 +145,8 @@ def _cacheable_request(request) -> bool:
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False  # a signed-in curator, or anyone with a session: never cached
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        return False  # the view answers those itself (304 for an unchanged ETag)
     if request.path_info.startswith(("/preview/", "/review/")):
         return False
     if len(request.get_full_path()) > MAX_PATH:
@@ -222,5 +264,4 @@ def connect():
             )
     # After an upgrade's migrate, pages rendered by the old code are not served again.
     post_migrate.connect(_new_generation, dispatch_uid="pagecache-migrate")
-    # Tests change settings between requests (SITE_URL, MAP_TILE_URL): pages show them.
-    setting_changed.connect(_new_generation, dispatch_uid="pagecache-settings")
+    setting_changed.connect(_settings_changed, dispatch_uid="pagecache-settings")

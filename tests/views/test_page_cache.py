@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from exhibit.models import Block, Essay, Status
+from exhibit import pagecache
+from exhibit.models import Block, Essay, Exhibit, Status
 from exhibit.services import search
 from exhibit.services.imaging import process_image
 from tests.admin.test_publishing import exhibit_form
@@ -259,3 +260,24 @@ def test_a_session_cookie_bypasses_the_cache(client, exhibit):
     assert hit(client.get(url))
     client.cookies["sessionid"] = "anything"
     assert not hit(client.get(url))
+
+
+def test_a_change_made_in_another_process_retires_this_ones_pages(client, exhibit, settings):
+    """With the default per-process cache, a gunicorn worker or db_worker that saves writes
+    a new generation to a file every process reads; this process's pages go with it."""
+    url = reverse("exhibit:home")
+    client.get(url)
+    assert hit(client.get(url))
+    # What the other process did: an update this process heard no signal of, and the file.
+    Exhibit.objects.filter(pk=exhibit.pk).update(title="Saved elsewhere")
+    (settings.PRIVATE_ROOT / pagecache.GENERATION_FILE).write_text("another-process")
+    after = client.get(url)
+    assert not hit(after) and "Saved elsewhere" in after.content.decode()
+
+
+def test_a_write_here_tells_the_other_processes(client, exhibit, settings):
+    generation_file = settings.PRIVATE_ROOT / pagecache.GENERATION_FILE
+    before = generation_file.read_text() if generation_file.exists() else ""
+    exhibit.title = "Renamed"
+    exhibit.save()
+    assert generation_file.read_text() != before
