@@ -21,7 +21,7 @@ With ``--profile PAGE`` (``search``, ``essay`` …) it also runs cProfile (the s
 library's; no profiler to install) over that page's warm requests and prints the costliest calls.
 
 Usage: .venv/bin/python bench/pages.py [--requests 20] [--database-url URL] [--json FILE]
-                                       [--profile PAGE]
+                                       [--profile PAGE] [--env NAME=VALUE]...
 The figures are one process on an otherwise idle machine; ``bench/load.py`` measures the same
 pages under concurrent load through gunicorn.
 """
@@ -123,6 +123,13 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another setting, e.g. PAGE_CACHE_SECONDS=0 for the figures without the page cache",
+    )
+    parser.add_argument(
         "--profile", metavar="PAGE", help="also profile warm requests of PAGE (cProfile)"
     )
     args = parser.parse_args()
@@ -130,7 +137,11 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="exhibit-pages-"))
     # testserver: the test client's host. WARNING: one log line per request would be noise.
     env = production_env(
-        scratch, args.database_url, ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING"
+        scratch,
+        args.database_url,
+        ALLOWED_HOSTS="testserver",
+        LOG_LEVEL="WARNING",
+        **dict(setting.split("=", 1) for setting in args.env),
     )
     try:
         log(f"Creating database {admin_url(args.database_url)[1]} and loading the demo ...")
