@@ -236,7 +236,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _store(key, stored, now):
-        timeout = settings.PAGE_CACHE_SECONDS
+        # Storing again on the first hit must not lengthen the page's life.
+        lived = (now - stored.rendered_at).total_seconds()
+        timeout = int(settings.PAGE_CACHE_SECONDS - lived)
         if stored.good_until is not None:
             timeout = min(timeout, int((stored.good_until - now).total_seconds()))
         if timeout >= 1:

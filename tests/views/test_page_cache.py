@@ -281,3 +281,11 @@ def test_a_write_here_tells_the_other_processes(client, exhibit, settings):
     exhibit.title = "Renamed"
     exhibit.save()
     assert generation_file.read_text() != before
+
+
+def test_page_cache_seconds_zero_turns_it_off(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = make_exhibit(title="Kama").get_absolute_url()
+    client.get(url)
+    second = client.get(url)
+    assert second.status_code == 200 and not hit(second)
