@@ -179,6 +179,35 @@ def recreate_database(database_url: str, drop_only: bool = False) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def production_env(scratch: Path, database_url: str, **overrides: str) -> dict[str, str]:
+    """The environment of a production run against ``database_url``, with files in ``scratch``:
+    DEBUG off, a generated SECRET_KEY, no HTTPS redirect, JSON logs, pooled connections."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(scratch)),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "60",
+        "MEDIA_ROOT": str(scratch / "media"),
+        "PRIVATE_ROOT": str(scratch / "private"),
+        "STATIC_ROOT": str(scratch / "static"),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        **overrides,
+    }
+
+
+def prepare_site(env: dict) -> None:
+    """Migrate the (empty) database in ``env``, load the demo and collect static files."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    manage(env, "collectstatic", "--noinput")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -351,29 +380,12 @@ def main() -> int:
     wrk = ensure_wrk()
     pg_version = postgres_version()
     scratch = Path(tempfile.mkdtemp(prefix="exhibit-load-"))
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", str(scratch)),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": args.database_url,
-        "CONN_MAX_AGE": "60",
-        "MEDIA_ROOT": str(scratch / "media"),
-        "PRIVATE_ROOT": str(scratch / "private"),
-        "STATIC_ROOT": str(scratch / "static"),
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "INFO",
-    }
+    env = production_env(scratch, args.database_url)
     gunicorn = None
     try:
         log(f"Creating database {admin_url(args.database_url)[1]} and loading the demo ...")
         recreate_database(args.database_url)
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo")
-        manage(env, "collectstatic", "--noinput")
+        prepare_site(env)
         urls = json.loads(
             manage(env, "shell", "--no-imports", "-c", URL_DISCOVERY)
             .split("BENCH-URLS ", 1)[1]

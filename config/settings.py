@@ -74,6 +74,9 @@ MIDDLEWARE = [
     # Records the signed-in curator as the author of each historical version.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Whole public pages for anonymous visitors (exhibit/pagecache.py). Inside the security
+    # middlewares, so pages served from the cache get their headers too.
+    "exhibit.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +108,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a public page may stay in the cache (exhibit/pagecache.py); 0: no page cache. Any
+# change of content, and any scheduled publish time passing, retires cached pages sooner.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

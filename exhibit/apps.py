@@ -10,9 +10,10 @@ class ExhibitConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import checks, signals  # noqa: F401  (checks registers the system checks)
+        from . import checks, pagecache, signals  # noqa: F401  (checks registers the checks)
 
         signals.connect()  # search index upkeep
+        pagecache.connect()  # a write retires the cached public pages
 
         # Pillow's own bomb guard would refuse a 300 MP archival scan at its default limit
         # (about 179 MP); align it with ours, which is checked from the header first.

@@ -435,10 +435,13 @@ def process_image(image, *, force: bool = False) -> bool:
     Returns True when the image is ready. Errors are recorded for curators, not raised.
     """
     from exhibit.models import Image
+    from exhibit.pagecache import content_changed
 
     if not force and image.processing_state == Image.Processing.READY and is_complete(image):
         return True
+    # Updates skip save()'s signals: each says itself that the image page has changed.
     Image.objects.filter(pk=image.pk).update(processing_state=Image.Processing.PROCESSING)
+    content_changed()
     checksum = image.checksum
     local_media = media_is_local()
     if local_media:
@@ -466,6 +469,7 @@ def process_image(image, *, force: bool = False) -> bool:
         Image.objects.filter(pk=image.pk).update(
             processing_state=Image.Processing.FAILED, processing_error=message[:2000]
         )
+        content_changed()
         image.processing_state, image.processing_error = Image.Processing.FAILED, message
         return False
     fields = {
@@ -475,6 +479,7 @@ def process_image(image, *, force: bool = False) -> bool:
         "processed_at": timezone.now(),
     }
     Image.objects.filter(pk=image.pk).update(**fields)
+    content_changed()
     for name, value in fields.items():
         setattr(image, name, value)
     return True

@@ -37,6 +37,7 @@ from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 
+from exhibit.pagecache import content_changed
 from exhibit.services.projection import plain_text
 
 PAGE_SIZE = 20
@@ -868,6 +869,7 @@ def rebuild(progress=None) -> dict[str, int]:
                 counts[kind] = counts.get(kind, 0) + 1
                 if progress:
                     progress(done, total, str(obj))
+        content_changed()
     return counts
 
 
@@ -990,6 +992,8 @@ def flush() -> int:
     written = 0
     with transaction.atomic(savepoint=False):
         written = _write(todo)
+    if written:
+        content_changed()  # search pages show the index, whose writes send no page signals
     return written
 
 
