@@ -105,7 +105,7 @@ def content_changed(**kwargs) -> None:
     so no page rendered between now and the commit (which could not yet see the change) is
     served afterwards. Accepts and ignores signal arguments.
     """
-    _new_generation()
+    _new_generation(shared=False)  # other processes cannot see the change before the commit
     transaction.on_commit(_new_generation)
 
 
