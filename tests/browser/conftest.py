@@ -1,9 +1,6 @@
 """Playwright against the live server, driving Debian's Chromium (no browser is downloaded)."""
 
-import hashlib
-import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -108,38 +105,6 @@ def roles(transactional_db):
     from tests.conftest import restore_migration_data
 
     restore_migration_data()
-
-
-@pytest.fixture(scope="session")
-def built_images(tmp_path_factory):
-    """Tiles and renditions already made in this test run, by the original's SHA-256."""
-    return tmp_path_factory.mktemp("built-images")
-
-
-@pytest.fixture
-def reuse_built_images(monkeypatch, built_images):
-    """Each demo image is tiled once per test worker, not once per browser test.
-
-    The files depend only on the original's bytes (``info.json`` carries a placeholder id), so
-    a copy of the first build is what a second build would write; image processing itself is
-    tested without this shortcut.
-    """
-    from exhibit.services import imaging
-
-    build = imaging.build_image_files
-
-    def build_once(path, renditions_dir, tiles_dir):
-        cached = built_images / hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        if not (cached / "renditions.json").exists():
-            shutil.rmtree(cached, ignore_errors=True)
-            (cached / "renditions").mkdir(parents=True)
-            renditions = build(path, cached / "renditions", cached / "tiles")
-            (cached / "renditions.json").write_text(json.dumps(renditions))
-        shutil.copytree(cached / "renditions", renditions_dir, dirs_exist_ok=True)
-        shutil.copytree(cached / "tiles", tiles_dir)
-        return json.loads((cached / "renditions.json").read_text())
-
-    monkeypatch.setattr(imaging, "build_image_files", build_once)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 
+from exhibit import pagecache
 from exhibit.demo import content
 from exhibit.demo.placeholders import render_placeholder
 from exhibit.models import (
@@ -48,7 +49,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_media(media_root):
+def demo_media(media_root, reuse_built_images):
     """The test's own file folders (public media and private), never the project's."""
     return media_root
 
@@ -64,9 +65,14 @@ def row_counts():
 
 
 def media_files(root):
+    """The files under ``root``: originals, renditions and tiles (not the page cache's token)."""
     if not root.exists():
         return []
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and path.name != pagecache.GENERATION_FILE
+    )
 
 
 def test_load_demo_builds_a_published_featured_exhibit(demo_media):

@@ -63,7 +63,7 @@ def test_the_help_is_the_docstring():
     assert Command.help.startswith("Rebuild the search index")
 
 
-def test_load_demo_leaves_the_index_complete(media_root):
+def test_load_demo_leaves_the_index_complete(media_root, reuse_built_images):
     call_command("load_demo", stdout=io.StringIO())
     assert not search.has_pending()
     indexed = SearchEntry.objects.count()

@@ -74,7 +74,7 @@ def fresh_content_type_cache():
 
 
 @pytest.fixture
-def demo(media_root):
+def demo(media_root, reuse_built_images):
     call_command("load_demo", stdout=io.StringIO())
 
 
