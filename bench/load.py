@@ -30,6 +30,7 @@ of the main run. Growth while caches and connection pools warm up belongs in the
 a leak keeps growing in the second.
 
 Usage: .venv/bin/python bench/load.py [--duration 60] [--connections 50] [--workers 3]
+                                      [--no-restart] [--env NAME=VALUE]...
 Needs root or the postgres account's rights for pg_ctlcluster; it restarts the local cluster.
 """
 
@@ -375,12 +376,21 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--no-restart", action="store_true", help="skip the PostgreSQL restart")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another setting, e.g. CACHE_URL=redis://127.0.0.1:6379/1 or PAGE_CACHE_SECONDS=0",
+    )
     args = parser.parse_args()
 
     wrk = ensure_wrk()
     pg_version = postgres_version()
     scratch = Path(tempfile.mkdtemp(prefix="exhibit-load-"))
-    env = production_env(scratch, args.database_url)
+    env = production_env(
+        scratch, args.database_url, **dict(setting.split("=", 1) for setting in args.env)
+    )
     gunicorn = None
     try:
         log(f"Creating database {admin_url(args.database_url)[1]} and loading the demo ...")
