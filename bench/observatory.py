@@ -16,8 +16,9 @@ openssl, npm and nginx; it installs Debian's nginx with apt-get when nginx is mi
    twice:
    a. behind a minimal TLS proxy that adds no header at all: the grade is the app's own;
    b. behind deploy/nginx/exhibit.conf (its paths pointed at the scratch folder; `nginx -t`
-      first), and checks what nginx itself serves: IIIF tiles by X-Accel-Redirect, static
-      files and media.
+      first), and checks what nginx itself serves: IIIF tiles and a downloadable original by
+      X-Accel-Redirect (the internal locations refusing direct requests), static files and
+      media.
 5. Prints the grade, the score and every test's result; exits non-zero unless both scans are
    A+ with at least 120 points.
 """
@@ -136,13 +137,15 @@ def prepare_site(env):
     run(*manage, "migrate", "--noinput", **quiet)
     run(*manage, "collectstatic", "--noinput", **quiet)
     run(*manage, "load_demo", **quiet)
-    slug = run(
+    # A published, processed image, and one whose original visitors may download.
+    slug, download = run(
         *manage, "shell", "-c",
-        "from exhibit.models import Image; print(Image.objects.published()"
-        ".filter(processing_state='ready').values_list('slug', flat=True).first())",
+        "from exhibit.models import Image; images = Image.objects.published()"
+        ".filter(processing_state='ready'); print(images.first().slug,"
+        " next(i.slug for i in images if i.downloadable))",
         cwd=ROOT, env=env, capture_output=True, text=True,
-    ).stdout.split()[-1]  # fmt: skip
-    return slug
+    ).stdout.split()[-2:]  # fmt: skip
+    return slug, download
 
 
 def start_gunicorn(env, work, accel_redirect):
@@ -151,7 +154,9 @@ def start_gunicorn(env, work, accel_redirect):
     process = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
          "config.wsgi"],
-        cwd=ROOT, env={**env, "IIIF_ACCEL_REDIRECT": accel_redirect},
+        cwd=ROOT,
+        env={**env, "IIIF_ACCEL_REDIRECT": accel_redirect,
+             "DOWNLOAD_ACCEL_REDIRECT": "/_originals/" if accel_redirect else ""},
         stdout=subprocess.DEVNULL, stderr=open(work / "gunicorn.log", "a"),  # noqa: SIM115
     )  # fmt: skip
     for _ in range(100):
@@ -271,8 +276,9 @@ def fetch(path, ca_cert):
     return response
 
 
-def check_files_nginx_serves(work, slug, ca_cert):
-    """What deploy/nginx serves itself: tiles (after Django), static files, media."""
+def check_files_nginx_serves(work, slug, download, ca_cert):
+    """What deploy/nginx serves itself: tiles and originals (after Django), static files,
+    media."""
     manifest = json.loads((work / "srv" / "static" / "staticfiles.json").read_text())["paths"]
     media = next(p for p in (work / "srv" / "media").rglob("*.jpg"))
     paths = {
@@ -281,10 +287,13 @@ def check_files_nginx_serves(work, slug, ca_cert):
         "static, hashed name": "/static/" + manifest["exhibit/css/site.css"],
         "media rendition": "/media/" + str(media.relative_to(work / "srv" / "media")),
         "private tile by path": "/_iiif/" + "x/" * 3 + "default.jpg",
+        "original download (X-Accel-Redirect)": f"/images/{download}/original",
+        "private original by path": "/_originals/x.tif",
     }
     shown = (
         "Content-Type", "Cache-Control", "Access-Control-Allow-Origin",
         "Cross-Origin-Resource-Policy", "X-Content-Type-Options", "Strict-Transport-Security",
+        "Content-Disposition",
     )  # fmt: skip
     print("\n== What nginx serves itself (deploy/nginx/exhibit.conf)")
     good = True
@@ -294,8 +303,13 @@ def check_files_nginx_serves(work, slug, ca_cert):
         for header in shown:
             if response.getheader(header):
                 print(f"      {header}: {response.getheader(header)}")
-        if name == "private tile by path":
+        if name.startswith("private "):
             good &= response.status == 404
+        elif name.startswith("original download"):
+            sent_by_nginx = response.getheader("Content-Security-Policy", "").endswith("sandbox")
+            attachment = response.getheader("Content-Disposition", "").startswith("attachment")
+            print(f"      sent by nginx from /_originals/: {sent_by_nginx}")
+            good &= response.status == 200 and sent_by_nginx and attachment
         elif name.startswith("IIIF tile"):
             # Sent by nginx from the internal location, not streamed by Django.
             sent_by_nginx = response.getheader("Content-Security-Policy", "").endswith("sandbox")
@@ -322,7 +336,7 @@ def main():
     ca_cert, cert, key = make_certificates(work)
     install_scanner(ca_cert)
     env = site_environment(work)
-    slug = prepare_site(env)
+    slug, download = prepare_site(env)
     add_host_name()
     gunicorn = proxy = None
     outcomes = []
@@ -342,7 +356,7 @@ def main():
         (work / "acme").mkdir(exist_ok=True)
         proxy = start_nginx(nginx, work, deploy_site_config(work, cert, key))
         outcomes.append(report(f"https://{HOST}/ through deploy/nginx/exhibit.conf", scan()))
-        outcomes.append(check_files_nginx_serves(work, slug, ca_cert))
+        outcomes.append(check_files_nginx_serves(work, slug, download, ca_cert))
     finally:
         stop(proxy)
         stop(gunicorn)
