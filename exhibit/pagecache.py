@@ -14,8 +14,9 @@ the page and, per generation, for the pages rendered after it).
 
 Only anonymous, unconditional GET and HEAD requests without a session cookie, to public pages
 (never ``/admin/``, previews, review copies, ``/healthz``, originals or tiles) are served from
-or stored in the cache, and only 200 responses that set no cookie, vary on nothing, may be
-cached by shared caches and whose request touched neither session, CSRF token nor messages.
+or stored in the cache, and only 200 responses that set no cookie, vary on nothing but the
+negotiated ``Accept`` and ``Prefer`` (whose values are part of every key), may be cached by
+shared caches and whose request touched neither session, CSRF token nor messages.
 The middleware sits inside the security middlewares, so every response served from the cache
 gets their headers (CSP, HSTS, Permissions-Policy …) as a fresh one does.
 
@@ -49,6 +50,9 @@ MAX_PATH = 2000  # longer paths and query strings are served, never stored
 # URL names in the app's namespace that are never cached: staff previews, review copies
 # (their own never-cache headers say so too), health, and files streamed or handed to nginx.
 NEVER = ("preview_", "review_", "healthz", "iiif_image_file", "image_original")
+# Request headers a cached response may vary on (content negotiation of the W3C annotation
+# views): they are part of every key. A response varying on any other header is not stored.
+NEGOTIATED = ("Accept", "Prefer")
 
 
 def _process_local() -> bool:
@@ -136,7 +140,10 @@ class Stored:
 
 def _key(request, day, gen) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
+    # The negotiated headers' values are part of the key, so a page that varies on them (an
+    # annotation container answers ``Prefer``) is stored once per variant asked for.
+    negotiated = "\n".join(request.META.get(f"HTTP_{name.upper()}", "") for name in NEGOTIATED)
+    digest = hashlib.sha256(f"{address}\n{negotiated}".encode()).hexdigest()
     return f"pagecache:page:{gen}:{day.isoformat()}:{digest}"
 
 
@@ -161,7 +168,10 @@ def _cacheable_request(request) -> bool:
 def _cacheable_response(request, response) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
-    if response.has_header("Vary") or response.has_header("X-Robots-Tag"):
+    if response.has_header("X-Robots-Tag"):
+        return False
+    varies = {field.strip().lower() for field in cc_delim_re.split(response.get("Vary", ""))}
+    if varies - {"", *(name.lower() for name in NEGOTIATED)}:
         return False
     directives = {
         part.split("=", 1)[0].strip().lower()

@@ -292,3 +292,36 @@ def test_page_cache_seconds_zero_turns_it_off(client, settings):
     client.get(url)
     second = client.get(url)
     assert second.status_code == 200 and not hit(second)
+
+
+def test_annotation_containers_are_cached_once_per_negotiated_variant(client, exhibit):
+    """A container varies on ``Accept`` and ``Prefer``: each variant is stored apart, and one
+    visitor's preference never answers another's."""
+    essay = Essay.objects.published().first()
+    url = reverse("exhibit:essay_annotations", args=[essay.slug])
+    full = client.get(url)
+    again = client.get(url)
+    assert hit(again) and again.content == full.content and "Prefer" in again["Vary"]
+
+    minimal = 'return=representation;include="http://www.w3.org/ns/ldp#PreferMinimalContainer"'
+    first_minimal = client.get(url, headers={"Prefer": minimal})
+    assert not hit(first_minimal) and "Preference-Applied" not in full
+    assert first_minimal["Preference-Applied"] == "return=representation"
+    second_minimal = client.get(url, headers={"Prefer": minimal})
+    assert hit(second_minimal) and second_minimal.content == first_minimal.content
+    assert second_minimal["Preference-Applied"] == "return=representation"
+
+    as_json = client.get(url, headers={"Accept": "application/json"})
+    assert not hit(as_json)
+    plain = client.get(url)
+    assert hit(plain) and "Preference-Applied" not in plain
+
+
+@pytest.mark.parametrize(("vary", "stored"), [("Accept, Prefer", True), ("Accept-Language", False)])
+def test_only_responses_varying_on_negotiated_headers_are_stored(rf, vary, stored):
+    from django.http import HttpResponse
+
+    request = rf.get("/")
+    response = HttpResponse("page")
+    response["Vary"] = vary
+    assert pagecache._cacheable_response(request, response) is stored
