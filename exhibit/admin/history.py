@@ -178,6 +178,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     delete_confirmation_template = "admin/exhibit/delete_confirmation.html"
     delete_selected_confirmation_template = "admin/exhibit/delete_selected_confirmation.html"
+    object_history_list_template = "admin/exhibit/object_history_list.html"
 
     def edit_children(self):
         children = []

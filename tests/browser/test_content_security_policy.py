@@ -134,6 +134,8 @@ def test_admin_and_its_annotation_widgets_run_under_the_policy(
         reverse("admin:exhibit_entity_add"),
     ):
         visit(page, watched_page, url)
+    visit(page, watched_page, reverse("admin:exhibit_essay_history", args=[essay.pk]))
+    screenshot(page, "admin-essay-history")
 
     # The essay's passage widget: select words, the note form opens beside them.
     page.goto(reverse("admin:exhibit_essay_change", args=[essay.pk]))
