@@ -10,7 +10,9 @@ class ExhibitConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import checks, pagecache, signals  # noqa: F401  (checks registers the checks)
+        from . import checks, pagecache, signals, visibility  # noqa: F401  (checks registers)
+
+        visibility.connect()  # each object's visible_from follows what it depends on
 
         signals.connect()  # search index upkeep
         pagecache.connect()  # a write retires the cached public pages

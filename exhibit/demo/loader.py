@@ -22,6 +22,7 @@ from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.utils.text import capfirst
 
+from exhibit import visibility
 from exhibit.models import (
     Annotation,
     ArchivalReference,
@@ -529,7 +530,7 @@ def load_demo(*, dry_run: bool = False, progress: Progress | None = None) -> Rep
             except ScriptUserMissing as error:
                 raise DemoLoadError(str(error)) from error
             loader = DemoLoader(user=user, report=report, progress=progress)
-            with acting_as(user):
+            with acting_as(user), visibility.deferred():  # one recompute for the whole load
                 loader.run()
             search.flush()  # index what changed in this transaction (a dry run rolls it back)
             if dry_run:

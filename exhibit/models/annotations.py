@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from exhibit.services.rendering import render_markdown
 
-from .base import TimeStamped, Versioned, revision_history
+from .base import TimeStamped, Versioned, Visible, VisibleQuerySet, revision_history
 
 XYWH = re.compile(r"^(\d+),(\d+),(\d+),(\d+)$")
 
@@ -57,23 +57,7 @@ class EssayRevision(models.Model):
     natural_key.dependencies = ["exhibit.essay"]
 
 
-class AnnotationQuerySet(models.QuerySet):
-    def published(self):
-        """Shown to visitors: anchored, not retired, on a published essay or image."""
-        from .essays import Essay
-        from .images import Image
-
-        return (
-            self.filter(retired=False)
-            .exclude(anchoring=Annotation.Anchoring.ORPHANED)
-            .filter(
-                # Correlated EXISTS subqueries, like the other published() rules, so this
-                # nests inside Entity.published() as one query.
-                models.Exists(Essay.objects.published().filter(pk=models.OuterRef("essay_id")))
-                | models.Exists(Image.objects.published().filter(pk=models.OuterRef("image_id")))
-            )
-        )
-
+class AnnotationQuerySet(VisibleQuerySet):
     def with_related(self):
         return self.select_related("essay", "image", "creator").prefetch_related(
             "entities", "references__repository"
@@ -85,7 +69,7 @@ class AnnotationManager(models.Manager.from_queryset(AnnotationQuerySet)):
         return self.get(uuid=uuid)
 
 
-class Annotation(Versioned, TimeStamped):
+class Annotation(Visible, Versioned, TimeStamped):
     class Motivation(models.TextChoices):
         COMMENTING = "commenting", "Commenting"
         IDENTIFYING = "identifying", "Identifying"

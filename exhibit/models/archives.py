@@ -5,17 +5,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from .base import Dated, TimeStamped, revision_history
+from .base import Dated, TimeStamped, Visible, VisibleQuerySet, revision_history
 
 
-class RepositoryQuerySet(models.QuerySet):
-    def published(self):
-        """Repositories that hold a source published content cites or shows."""
-        return self.filter(
-            models.Exists(
-                ArchivalReference.objects.published().filter(repository=models.OuterRef("pk"))
-            )
-        )
+class RepositoryQuerySet(VisibleQuerySet):
+    """Public while they hold a source that published content cites or shows."""
 
 
 class RepositoryManager(models.Manager.from_queryset(RepositoryQuerySet)):
@@ -23,7 +17,7 @@ class RepositoryManager(models.Manager.from_queryset(RepositoryQuerySet)):
         return self.get(abbreviation=abbreviation)
 
 
-class Repository(TimeStamped):
+class Repository(Visible, TimeStamped):
     """An archive, library or museum that holds sources."""
 
     name = models.CharField("name in English", max_length=255)
@@ -99,30 +93,16 @@ def unique_repository_slug(repository):
     return slug
 
 
-class ArchivalReferenceQuerySet(models.QuerySet):
-    def published(self):
-        """References that published content cites or shows: a published note or essay cites
-        it, a published image is held under it, or a published quotation block quotes it.
-        References have no status of their own, like entities."""
-        from .annotations import Annotation
-        from .essays import Essay
-        from .exhibits import Block
-        from .images import Image
-
-        reference = models.OuterRef("pk")
-        return self.filter(
-            models.Exists(Image.objects.published().filter(archival_reference=reference))
-            | models.Exists(Block.objects.published().filter(quote_reference=reference))
-            | models.Exists(Annotation.objects.published().filter(references=reference))
-            | models.Exists(Essay.objects.published().filter(references=reference))
-        )
+class ArchivalReferenceQuerySet(VisibleQuerySet):
+    """References have no status of their own, like entities: published content that cites
+    or shows them (a note, an essay, an image held under it, a quotation block) does."""
 
 
 def _leaf(number, verso):
     return f"{number}ob." if verso else number
 
 
-class ArchivalReference(Dated, TimeStamped):
+class ArchivalReference(Visible, Dated, TimeStamped):
     """The exact place of a document in a repository.
 
     Russian archives: fond / opis / delo (or ed. khr.) / list(y), with "ob." for a verso.

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -140,7 +141,12 @@ class RevisionHistory(HistoricalRecords):
 
 
 def _history_options(versioned=True, m2m_fields=(), **kwargs):
-    excluded = [*(["version"] if versioned else []), *kwargs.pop("excluded_fields", [])]
+    # The moment a version became visible is derived, not edited: restoring sets it anew.
+    excluded = [
+        "visible_from",
+        *(["version"] if versioned else []),
+        *kwargs.pop("excluded_fields", []),
+    ]
     if m2m_fields:
         kwargs["m2m_fields"] = list(m2m_fields)
         kwargs["bases"] = [LinkSnapshot]
@@ -175,18 +181,54 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-def published_q(prefix="", now=None):
-    """The visibility rule for one publishable object, reachable through ``prefix``."""
-    now = now or timezone.now()
-    return models.Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}published_at__lte": now})
+# Sent by ``ObservedQuerySet.update()`` before the rows change, with the queryset and the names
+# of the fields it sets. A receiver may return a callable: it runs once the rows have changed.
+# (``exhibit.visibility`` keeps the stored visibility exact through ``queryset.update()``.)
+queryset_updating = Signal()
 
 
-class PublishableQuerySet(models.QuerySet):
+class ObservedQuerySet(models.QuerySet):
+    """A queryset whose ``update()`` tells receivers of ``queryset_updating``, as a save does."""
+
+    def update(self, **kwargs):
+        responses = queryset_updating.send(sender=self.model, queryset=self, fields=set(kwargs))
+        after = [response for _, response in responses if callable(response)]
+        rows = super().update(**kwargs)
+        for callback in after:
+            callback()
+        return rows
+
+
+class VisibleQuerySet(ObservedQuerySet):
     def published(self):
-        return self.filter(published_q())
+        """What visitors may see now: the time stored in ``visible_from`` has come.
+
+        ``exhibit.visibility`` writes that time whenever anything it depends on changes, so
+        this reads one indexed column and never walks the chain of parents.
+        """
+        return self.filter(visible_from__lte=timezone.now())
 
 
-class Publishable(models.Model):
+class Visible(models.Model):
+    """A public object: visitors see it from ``visible_from`` on (never while it is empty).
+
+    Derived from the object's own status and the content that shows it, and written by
+    ``exhibit.visibility`` only; see that module for the rule.
+    """
+
+    visible_from = models.DateTimeField(
+        "visible from", null=True, blank=True, db_index=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PublishableQuerySet(VisibleQuerySet):
+    pass
+
+
+class Publishable(Visible):
     """Draft → in review → published, with a publish time that may lie in the future."""
 
     status = models.CharField(

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 
-from .base import Dated, TimeStamped, Versioned, revision_history
+from .base import Dated, TimeStamped, Versioned, Visible, VisibleQuerySet, revision_history
 
 wikidata_validator = RegexValidator(
     r"^Q[1-9]\d*$", "A Wikidata identifier is Q followed by digits, e.g. Q62293."
@@ -29,19 +29,8 @@ KIND_PATHS = {
 RESERVED_SLUGS = set(KIND_PATHS)
 
 
-class EntityQuerySet(models.QuerySet):
-    def published(self):
-        """Entities that published content links to: they have no status of their own."""
-        from .annotations import Annotation
-        from .exhibits import Block
-        from .images import Image
-
-        entity = models.OuterRef("pk")
-        return self.filter(
-            models.Exists(Block.objects.published().filter(entities=entity))
-            | models.Exists(Image.objects.published().filter(entities=entity))
-            | models.Exists(Annotation.objects.published().filter(entities=entity))
-        )
+class EntityQuerySet(VisibleQuerySet):
+    """Entities have no status of their own: published content that links them shows them."""
 
 
 class EntityManager(models.Manager.from_queryset(EntityQuerySet)):
@@ -49,7 +38,7 @@ class EntityManager(models.Manager.from_queryset(EntityQuerySet)):
         return self.get(slug=slug)
 
 
-class Entity(Dated, Versioned, TimeStamped):
+class Entity(Visible, Dated, Versioned, TimeStamped):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
         PLACE = "place", "Place"

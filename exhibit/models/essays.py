@@ -17,16 +17,6 @@ from .base import (
 
 
 class EssayQuerySet(PublishableQuerySet):
-    def published(self):
-        """Published essays that a published section of a published exhibit shows or links."""
-        from .exhibits import Block
-
-        return (
-            super()
-            .published()
-            .filter(models.Exists(Block.objects.published().filter(essay=models.OuterRef("pk"))))
-        )
-
     def with_related(self):
         return self.prefetch_related(
             models.Prefetch(

@@ -7,11 +7,13 @@ from django.urls import reverse
 from exhibit.services.rendering import render_markdown
 
 from .base import (
+    ObservedQuerySet,
     Publishable,
     PublishableQuerySet,
     TimeStamped,
     Versioned,
-    published_q,
+    Visible,
+    VisibleQuerySet,
     register_revision_history,
     revision_history,
     status_constraint,
@@ -86,8 +88,7 @@ class Exhibit(Publishable, Versioned, TimeStamped):
 
 
 class SectionQuerySet(PublishableQuerySet):
-    def published(self):
-        return self.filter(published_q(), published_q("exhibit__"))
+    pass
 
 
 class SectionManager(models.Manager.from_queryset(SectionQuerySet)):
@@ -137,10 +138,7 @@ class Section(Publishable, Versioned, TimeStamped):
         )
 
 
-class BlockQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published_q("section__"), published_q("section__exhibit__"))
-
+class BlockQuerySet(VisibleQuerySet):
     def with_related(self):
         from .essays import Essay, EssayAuthor
 
@@ -167,7 +165,7 @@ class BlockQuerySet(models.QuerySet):
         )
 
 
-class Block(Versioned, TimeStamped):
+class Block(Visible, Versioned, TimeStamped):
     """One ordered piece of a section. Which fields matter depends on its kind."""
 
     class Kind(models.TextChoices):
@@ -293,6 +291,7 @@ class GalleryItem(models.Model):
         "caption here", max_length=500, blank=True, help_text="Replaces the image's own caption."
     )
 
+    objects = ObservedQuerySet.as_manager()
     history = revision_history(versioned=False)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from exhibit.services.imaging import validate_image_file
 from exhibit.storage import get_private_storage, rendition_name
 
-from .base import Dated, TimeStamped, Versioned, revision_history
+from .base import Dated, TimeStamped, Versioned, Visible, VisibleQuerySet, revision_history
 
 
 class Rights(models.TextChoices):
@@ -65,18 +65,7 @@ OPEN_RIGHTS = {
 }
 
 
-class ImageQuerySet(models.QuerySet):
-    def published(self):
-        """Images used by published content: in a block, a gallery, or as an exhibit's cover."""
-        from .exhibits import Block, Exhibit
-
-        image = models.OuterRef("pk")
-        return self.filter(
-            models.Exists(Block.objects.published().filter(image=image))
-            | models.Exists(Block.objects.published().filter(gallery=image))
-            | models.Exists(Exhibit.objects.published().filter(cover_image=image))
-        )
-
+class ImageQuerySet(VisibleQuerySet):
     def with_related(self):
         return self.select_related("creator", "archival_reference__repository").prefetch_related(
             "entities"
@@ -92,7 +81,7 @@ def original_path(instance, filename):
     return f"originals/{instance.checksum[:2]}/{instance.checksum}/{filename}"
 
 
-class Image(Dated, Versioned, TimeStamped):
+class Image(Visible, Dated, Versioned, TimeStamped):
     class Processing(models.TextChoices):
         PENDING = "pending", "Waiting"
         PROCESSING = "processing", "Processing"

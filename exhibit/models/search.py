@@ -9,8 +9,7 @@ searches an FTS5 table kept in step with this one by triggers (migration 0006).
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-
-from .base import published_q
+from django.utils import timezone
 
 
 class SearchEntry(models.Model):
@@ -65,9 +64,10 @@ class SearchPlacementQuerySet(models.QuerySet):
     def visible(self):
         """Placements visitors can see now: in a published section of a published exhibit, or
         on a published exhibit itself (the exhibit's own row, its cover image)."""
+        now = timezone.now()
         return self.filter(
-            models.Q(section=None) & published_q("exhibit__")
-            | published_q("section__") & published_q("section__exhibit__")
+            models.Q(section=None, exhibit__visible_from__lte=now)
+            | models.Q(section__visible_from__lte=now)
         )
 
 
