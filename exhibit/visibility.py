@@ -421,9 +421,21 @@ def updating(sender, queryset, fields, **kwargs):
     return after
 
 
+def created_in_bulk(sender, objs, **kwargs):
+    """``bulk_create()``: derive the new rows (rows inserted without a primary key, with
+    conflicts ignored, need ``rebuild_visibility``)."""
+    if sender._meta.model_name == "galleryitem":
+        _mark_all({"image": {obj.image_id for obj in objs}})
+    elif level := BY_NAME.get(sender._meta.model_name):
+        pks = {obj.pk for obj in objs if obj.pk is not None}
+        # The rows were inserted with whatever moment the objects carried: recompute what
+        # they lead to as well, whether or not their own moment turns out to change.
+        _mark_all({level.model: pks, **_dependents(level, pks, global_apps)})
+
+
 def connect():
     from exhibit import models as m
-    from exhibit.models.base import queryset_updating
+    from exhibit.models.base import queryset_created, queryset_updating
 
     watched = [_model(global_apps, level.model) for level in LEVELS] + [m.GalleryItem]
     for model in watched:
@@ -433,6 +445,9 @@ def connect():
         pre_delete.connect(deleting, sender=model, dispatch_uid=f"visibility-pre-delete-{name}")
         post_delete.connect(deleted, sender=model, dispatch_uid=f"visibility-delete-{name}")
         queryset_updating.connect(updating, sender=model, dispatch_uid=f"visibility-update-{name}")
+        queryset_created.connect(
+            created_in_bulk, sender=model, dispatch_uid=f"visibility-bulk-create-{name}"
+        )
     for through in (
         m.Block.entities.through,
         m.Block.gallery.through,

@@ -185,10 +185,13 @@ class Status(models.TextChoices):
 # of the fields it sets. A receiver may return a callable: it runs once the rows have changed.
 # (``exhibit.visibility`` keeps the stored visibility exact through ``queryset.update()``.)
 queryset_updating = Signal()
+# Sent by ``ObservedQuerySet.bulk_create()`` with the objects it inserted (which have their
+# primary keys on PostgreSQL and SQLite, unless conflicts were ignored).
+queryset_created = Signal()
 
 
 class ObservedQuerySet(models.QuerySet):
-    """A queryset whose ``update()`` tells receivers of ``queryset_updating``, as a save does."""
+    """A queryset whose ``update()`` and ``bulk_create()`` tell receivers, as a save does."""
 
     def update(self, **kwargs):
         responses = queryset_updating.send(sender=self.model, queryset=self, fields=set(kwargs))
@@ -197,6 +200,11 @@ class ObservedQuerySet(models.QuerySet):
         for callback in after:
             callback()
         return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        queryset_created.send(sender=self.model, objs=created)
+        return created
 
 
 class VisibleQuerySet(ObservedQuerySet):
@@ -222,6 +230,11 @@ class Visible(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_visible(self):
+        """Whether visitors may see it now: ``published()``'s rule for one loaded object."""
+        return self.visible_from is not None and self.visible_from <= timezone.now()
 
 
 class PublishableQuerySet(VisibleQuerySet):

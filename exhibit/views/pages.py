@@ -260,7 +260,7 @@ class SectionDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
             sibling.exhibit = section.exhibit  # spare a query per link
         blocks = list(section.blocks.with_related())
         if not self.preview:
-            blocks = [b for b in blocks if b.kind != Block.Kind.ESSAY or b.essay.is_live]
+            blocks = [b for b in blocks if b.kind != Block.Kind.ESSAY or b.essay.is_visible]
         return super().get_context_data(
             exhibit=section.exhibit,
             sections=siblings,

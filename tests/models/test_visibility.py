@@ -212,3 +212,16 @@ def test_rebuild_visibility_reports_and_repairs_drift():
     out = StringIO()
     call_command("rebuild_visibility", "--check", stdout=out)
     assert "in step" in out.getvalue()
+
+
+def test_bulk_created_rows_are_derived_with_what_they_lead_to():
+    section = make_section(make_exhibit())
+    image = bare_image()
+    copied_moment = PAST  # carried over from elsewhere: right for the block, not its image
+    (block,) = Block.objects.bulk_create(
+        [Block(section=section, kind=Block.Kind.IMAGE, image=image, visible_from=copied_moment)]
+    )
+    assert list(Image.objects.published()) == [image]
+    GalleryItem.objects.bulk_create([GalleryItem(block=block, image=bare_image())])
+    assert Image.objects.published().count() == 2
+    assert_agrees()

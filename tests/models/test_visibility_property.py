@@ -268,10 +268,12 @@ class VisibilityMachine(RuleBasedStateMachine):
         image=st.one_of(st.none(), picks),
         essay=st.one_of(st.none(), picks),
         reference=st.one_of(st.none(), picks),
+        bulk=st.booleans(),
     )
-    def create_block(self, n, kind, image, essay, reference):
+    def create_block(self, n, kind, image, essay, reference, bulk):
         if section := _pick(Section, n):
-            Block.objects.create(
+            create = (lambda **f: Block.objects.bulk_create([Block(**f)])) if bulk else None
+            (create or Block.objects.create)(
                 section=section,
                 kind=kind,
                 text="t",
