@@ -291,6 +291,8 @@ def main() -> int:
                     ALLOWED_HOSTS="testserver",
                     LOG_LEVEL="WARNING",
                     PAGE_CACHE_SECONDS="0",
+                    # The URL's jit option decides; the settings would otherwise add jit=off.
+                    POSTGRES_JIT="true",
                     **overrides,
                 )
                 pages[(label, jit)] = run_child(
