@@ -1,6 +1,8 @@
 """The image pipeline: colour, orientation, odd pixel formats, and interruption."""
 
 import io
+import os
+import time
 
 import pytest
 import pyvips
@@ -78,17 +80,91 @@ def test_small_originals_are_never_upscaled():
     assert image.renditions == [{"width": 250, "height": 100}]
 
 
-@pytest.mark.django_db
-def test_failure_is_recorded_for_curators_not_raised(monkeypatch):
-    def broken(*args, **kwargs):
-        raise pyvips.Error("simulated libvips failure")
+def work_left_behind():
+    """Temporary folders of image processing still on disk (tiles, renditions, libvips')."""
+    roots = [imaging.derivatives_root(), imaging.tiles_root()]
+    return [p for root in roots if root.exists() for p in root.glob("**/.tmp-*")] + [
+        p for root in roots if root.exists() for p in root.glob("**/.vips-*")
+    ]
 
-    monkeypatch.setattr(imaging, "_build_tiles", broken)
-    image = make_image()
+
+def damage_original(image):
+    """Overwrite the stored original with something that is not an image any more."""
+    with open(image.original.path, "wb") as handle:
+        handle.write(b"Overwritten by a disk error.\n" * 100)
+
+
+def noisy_jpeg(size=(640, 480)):
+    import os
+
+    buffer = io.BytesIO()
+    PILImage.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_failure_is_recorded_for_curators_not_raised():
+    image = make_image(original=ContentFile(noisy_jpeg(), name="scan.jpg"))
+    damage_original(image)
+    assert not imaging.process_image(image, force=True)
     image.refresh_from_db()
     assert image.processing_state == Image.Processing.FAILED
-    assert "simulated libvips failure" in image.processing_error
-    assert not list(imaging.derivatives_root().glob("*/.tmp-*"))
+    assert image.processing_error == (
+        "scan.jpg is damaged: part of its image data cannot be decoded. Check the file in an "
+        "image viewer, and upload a good copy."
+    )
+    assert not work_left_behind()
+
+
+@pytest.mark.django_db
+def test_processing_past_its_time_limit_is_stopped_and_recorded(settings):
+    image = make_image()
+    settings.IMAGE_PROCESS_TIMEOUT = 0.001  # no child process starts that fast
+    assert not imaging.process_image(image, force=True)
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.FAILED
+    assert image.processing_error.startswith(
+        "Making the zoomable tiles took longer than the 0.001 seconds allowed, so it was stopped."
+    )
+    assert not work_left_behind()
+    assert imaging.is_complete(image)  # the files of the last good run are still served
+
+
+@pytest.mark.django_db
+def test_processing_beyond_its_memory_limit_is_stopped_and_recorded(settings):
+    image = make_image()
+    settings.IMAGE_PROCESS_MEMORY = 1  # every allocation libvips makes fails
+    assert not imaging.process_image(image, force=True)
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.FAILED
+    assert "more than the 1\xa0byte of memory allowed" in image.processing_error
+    assert not work_left_behind()
+
+
+@pytest.mark.django_db
+def test_a_missing_original_is_said_plainly():
+    image = make_image()
+    image.original.storage.delete(image.original.name)
+    assert not imaging.process_image(image, force=True)
+    assert image.processing_error == (
+        "The original file is missing from storage, so nothing could be made from it. Upload "
+        "the file again."
+    )
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_is_logged_not_shown(monkeypatch, caplog):
+    image = make_image()
+
+    def disk_error(*args, **kwargs):
+        raise RuntimeError("simulated internal failure")
+
+    monkeypatch.setattr(imaging, "build_image_files", disk_error)
+    assert not imaging.process_image(image, force=True)
+    assert "simulated" not in image.processing_error
+    assert "failed unexpectedly (the details are in the server log)" in image.processing_error
+    assert "simulated internal failure" in caplog.text
+    assert not work_left_behind()
 
 
 @pytest.mark.django_db
@@ -100,22 +176,38 @@ def test_interrupted_rebuild_keeps_the_old_files_and_a_rerun_completes(monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(imaging, "_build_tiles", interrupted)
+    monkeypatch.setattr(imaging, "build_image_files", interrupted)
     with pytest.raises(KeyboardInterrupt):
         imaging.process_image(image, force=True)
     image.refresh_from_db()
     assert image.processing_state == Image.Processing.PROCESSING
     assert info.read_text() == before  # the complete old set is still in place
-    assert list(imaging.derivatives_root().glob("*/.tmp-*"))  # the work left behind
+    assert not work_left_behind()
+    # What a killed worker leaves: nothing could remove its folder.
+    killed = imaging.tile_dir(image.checksum).parent / f".tmp-{image.checksum}-killed"
+    (killed / "tiles").mkdir(parents=True)
 
     monkeypatch.undo()
     call_command("rebuild_images")
     image.refresh_from_db()
     assert image.processing_state == Image.Processing.READY
     assert imaging.is_complete(image)
-    assert not list(imaging.derivatives_root().glob("*/.tmp-*"))
-    assert not list(imaging.tiles_root().glob("*/.tmp-*"))
-    assert "Removed" in capsys.readouterr().out
+    assert not work_left_behind()
+    assert "Removed 1 folder(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_processing_removes_only_work_folders_older_than_any_run(settings):
+    image = make_image()
+    parent = imaging.tile_dir(image.checksum).parent
+    abandoned, running = (parent / f".tmp-{image.checksum}-{n}" for n in ("old", "new"))
+    for folder in (abandoned, running):
+        (folder / "tiles").mkdir(parents=True)
+    long_ago = time.time() - settings.IMAGE_PROCESS_TIMEOUT - imaging.STARTUP_ALLOWANCE - 1
+    os.utime(abandoned, (long_ago, long_ago))
+    assert imaging.process_image(image, force=True)
+    assert not abandoned.exists()
+    assert running.exists()  # may be another worker's run of the same image, still going
 
 
 @pytest.mark.django_db
