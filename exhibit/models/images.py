@@ -291,7 +291,7 @@ class Image(Dated, Versioned, TimeStamped):
             # it only once the image is committed; the immediate backend runs it right here.
             process_image.enqueue(self.pk)
             # With the immediate backend the work is done: show its outcome on this instance.
-            self.refresh_from_db(fields=[*PROCESSING_FIELDS, "renditions"])
+            self.refresh_from_db(fields=[*PROCESSING_FIELDS, "renditions", "width", "height"])
         if replaced and replaced["original"] != self.original.name:
             # The old files go once the new original is safely recorded, never before.
             storage, old = self.original.storage, replaced

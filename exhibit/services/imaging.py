@@ -12,6 +12,9 @@ Decoding is done by libvips in a child process (``exhibit.services.pixels``) wit
 and a memory limit (``IMAGE_PROCESS_MEMORY``), so that no file can hold a web or task worker
 beyond them. Each failure is told to curators in a sentence; the libvips detail is logged.
 
+An image's ``width`` and ``height`` are its upright size, after its EXIF orientation: the size
+libvips reads and rotates to, which is also that of its tiles, ``info.json`` and renditions.
+
 Each image's files are built in a temporary folder and moved into place in one rename, so an
 interrupted run leaves either the old complete set or the new one, never half of each; the
 folder, and anything libvips left in it, is removed whatever the outcome.
@@ -231,9 +234,9 @@ def check_size_limits(name: str, width: int, height: int) -> None:
         )
 
 
-def _decode_fully(file, name: str, image_format: str, width: int, height: int) -> None:
+def _decode_fully(file, name: str, image_format: str, width: int, height: int) -> tuple:
     """Decode every pixel once, in a child process, so truncated or corrupt data is found
-    now."""
+    now; return the upright ``(width, height)``."""
     file.seek(0)
     temporary_path = getattr(file, "temporary_file_path", None)
     source, data = (temporary_path(), None) if temporary_path else ("-", file.read())
@@ -241,7 +244,7 @@ def _decode_fully(file, name: str, image_format: str, width: int, height: int) -
     timeout = settings.IMAGE_CHECK_TIMEOUT
     try:
         with tempfile.TemporaryDirectory(prefix="exhibit-check-") as temporary:
-            _run_pixels(
+            answer = _run_pixels(
                 ["check", source, "--expect", str(width), str(height)],
                 timeout=timeout, data=data, temporary=Path(temporary),
             )  # fmt: skip
@@ -263,6 +266,7 @@ def _decode_fully(file, name: str, image_format: str, width: int, height: int) -
             truncated = _ends_early(file, image_format)
             message = decode_error_sentence(name, error.detail, truncated=truncated)
         raise ValidationError(message, code="corrupt") from error
+    return answer["width"], answer["height"]
 
 
 def file_size(file) -> int:
@@ -308,7 +312,7 @@ def inspect_image(file) -> ImageInfo:
                 decode_error_sentence(name, str(error)), code="corrupt"
             ) from error
     check_size_limits(name, width, height)
-    _decode_fully(file, name, image_format, width, height)
+    width, height = _decode_fully(file, name, image_format, width, height)
     checksum = _sha256(file)
     if size is None:
         size = file_size(file)
@@ -444,7 +448,8 @@ def build_image_files(path: str, renditions_dir: Path, tiles_dir: Path) -> dict:
     """The tile tree into ``tiles_dir`` and renditions into ``renditions_dir``, made by a child
     process within ``IMAGE_PROCESS_TIMEOUT`` and ``IMAGE_PROCESS_MEMORY``.
 
-    Returns ``{"renditions": [...]}``. Raises ``PixelWorkError`` when the child fails.
+    Returns ``{"renditions": [...], "width": …, "height": …}``, the size being that of the
+    tiles: the picture upright. Raises ``PixelWorkError`` when the child fails.
     """
     if not Path(path).exists():
         raise FileNotFoundError(path)
@@ -586,6 +591,9 @@ def process_image(image, *, force: bool = False) -> bool:
         shutil.rmtree(tiles_work, ignore_errors=True)
     fields = {
         "renditions": built["renditions"],
+        # The size of the tiles just made: the upright picture, whatever the header said.
+        "width": built["width"],
+        "height": built["height"],
         "processing_state": Image.Processing.READY,
         "processing_error": "",
         "processed_at": timezone.now(),

@@ -35,6 +35,17 @@ JPEG_OPTIONS = {"Q": 85, "keep": "none", "optimize_coding": True, "interlace": T
 # Effort 4 takes three times as long for files about 7% smaller.
 WEBP_OPTIONS = {"Q": 80, "keep": "none", "effort": 2}
 INFO_ID_PLACEHOLDER = "https://iiif.invalid/placeholder"
+# EXIF orientations that turn the picture by a quarter: its upright width is the stored height.
+QUARTER_TURNS = (5, 6, 7, 8)
+
+
+def upright_size(width: int, height: int, orientation: int) -> tuple[int, int]:
+    """The size of a picture as it is meant to be seen, from its stored size and orientation.
+
+    This is the size libvips' ``autorot`` gives and so the size of every tile, rendition and
+    ``info.json``: the one an image's ``width`` and ``height`` must hold.
+    """
+    return (height, width) if orientation in QUARTER_TURNS else (width, height)
 
 
 def orientation_of(image) -> int:
@@ -81,8 +92,10 @@ def check(source: str, expected: tuple[int, int] | None = None) -> dict:
             f"header size {expected[0]}x{expected[1]} read by Pillow, "
             f"{image.width}x{image.height} by libvips"
         )
+    orientation = orientation_of(image)
     image.avg()
-    return {"width": image.width, "height": image.height}
+    width, height = upright_size(image.width, image.height, orientation)
+    return {"width": width, "height": height, "orientation": orientation}
 
 
 # Building ---------------------------------------------------------------------------------
@@ -229,10 +242,12 @@ def _build_tiles(image, out_dir: Path):
 def build(path: str, renditions_dir: Path, tiles_dir: Path) -> dict:
     """The tile tree into ``tiles_dir``, then renditions into ``renditions_dir``.
 
-    Returns the renditions made.
+    Returns the renditions made and the upright size of the picture (that of the tiles).
     """
-    preview = _build_tiles(_load_srgb(path), Path(tiles_dir))
-    return {"renditions": _build_renditions(preview, Path(renditions_dir))}
+    image = _load_srgb(path)
+    preview = _build_tiles(image, Path(tiles_dir))
+    renditions = _build_renditions(preview, Path(renditions_dir))
+    return {"renditions": renditions, "width": image.width, "height": image.height}
 
 
 # The child process ------------------------------------------------------------------------

@@ -368,3 +368,46 @@ def test_file_names_are_sanitised_and_get_the_contents_extension(curator_client,
     stored = image.original.name.rsplit("/", 1)[-1]
     assert stored.endswith(kept.rsplit(".", 1)[-1])
     assert not set(stored) & set("<>\"';/\\")
+
+
+# Orientation: one size, the upright one, everywhere. --------------------------------------
+
+
+def turned(fmt, orientation=6, size=(800, 400)):
+    """A picture stored ``size`` with an EXIF orientation that turns it a quarter."""
+    exif = PILImage.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (90, 80, 70)).save(buffer, fmt, exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fmt", "name", "orientation"),
+    [("JPEG", "rotated.jpg", 6), ("JPEG", "rotated.jpg", 8), ("PNG", "rotated.png", 6),
+     ("WEBP", "rotated.webp", 6), ("TIFF", "rotated.tif", 6)],
+)  # fmt: skip
+def test_a_turned_photograph_has_its_upright_size_everywhere(
+    curator_client, client, fmt, name, orientation
+):
+    from tests.admin.test_annotation_admin import image_url, note, post_json
+    from tests.factories import make_block, make_exhibit, make_section
+
+    response = post_image(curator_client, turned(fmt, orientation), name)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    image = Image.objects.get()
+    assert (image.width, image.height) == (400, 800)
+    make_block(make_section(make_exhibit()), kind="image", image=image)
+
+    info = client.get(reverse("exhibit:iiif_image_info", kwargs={"slug": image.slug})).json()
+    assert (info["width"], info["height"]) == (400, 800)
+    manifest = client.get(reverse("exhibit:image_manifest", kwargs={"slug": image.slug})).json()
+    canvas = manifest["items"][0]
+    assert (canvas["width"], canvas["height"]) == (400, 800)
+
+    low = post_json(curator_client, image_url(image), note(xywh="50,600,300,150"))
+    assert low.status_code == 201, low.content  # below 400: outside the stored, sideways size
+    wide = post_json(curator_client, image_url(image), note(xywh="350,10,100,100"))
+    assert wide.status_code == 400
+    assert wide.json()["error"] == "The region runs outside the image (400 × 800)."

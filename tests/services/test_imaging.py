@@ -12,7 +12,7 @@ from PIL import Image as PILImage
 
 from exhibit.models import Image
 from exhibit.services import imaging
-from tests.factories import make_image
+from tests.factories import image_bytes, make_image
 
 
 def vips_bytes(image, suffix=".jpg[Q=95]"):
@@ -227,3 +227,94 @@ def test_rebuild_restores_deleted_tiles(capsys):
     assert f"Would rebuild {image.slug}" in capsys.readouterr().out
     call_command("rebuild_images")
     assert imaging.is_complete(image)
+
+
+# Migration image_upright_size ---------------------------------------------------------------
+
+
+def turned_jpeg(size=(800, 400), orientation=6, fmt="JPEG"):
+    exif = PILImage.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (90, 80, 70)).save(buffer, fmt, exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_turned_photographs_their_upright_size_and_keeps_notes_in_place(
+    settings,
+):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph  # by name: migrations are renumbered when branches merge
+    target = next(
+        k for k in graph.nodes if k[0] == "exhibit" and k[1].endswith("_image_upright_size")
+    )
+    before = [p.key for p in graph.node_map[target].parents if p.key[0] == "exhibit"]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldImage = old.get_model("exhibit", "Image")
+    originals = {
+        "turned": turned_jpeg(),  # stored as its header reads: 800 × 400, sideways
+        "tiff": turned_jpeg(fmt="TIFF"),  # Pillow turned TIFFs itself: 400 × 800, right
+        "plain": image_bytes(size=(800, 400)),
+    }
+    images = {}
+    for n, (label, content) in enumerate(originals.items()):
+        name = f"originals/{n:02d}/{label}/{label}.jpg"
+        path = settings.PRIVATE_ROOT / name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(content)
+        size = (400, 800) if label == "tiff" else (800, 400)
+        images[label] = OldImage.objects.create(
+            title=label, slug=label, original=name, checksum=f"{n:064d}", format="JPEG",
+            width=size[0], height=size[1], alt_text=label, processing_state="ready",
+        )  # fmt: skip
+    images["missing"] = OldImage.objects.create(
+        title="missing", slug="missing", original="originals/gone/gone.jpg", checksum="9" * 64,
+        width=800, height=400, alt_text="missing",
+    )  # fmt: skip
+    now = timezone.now()
+    for image in images.values():
+        old.get_model("exhibit", "HistoricalImage").objects.create(
+            id=image.pk, title=image.title, slug=image.slug, original=image.original.name,
+            checksum=image.checksum, width=image.width, height=image.height, alt_text="x",
+            rights=image.rights, history_date=now, history_type="+", created=now,
+            modified=now,
+        )  # fmt: skip
+    Note = old.get_model("exhibit", "Annotation")
+    # Drawn on the upright panel, recorded in pixels of the sideways size: a quarter in from
+    # the left and from the top, half as wide and half as high as the picture.
+    drawn = {"xywh": "200,100,400,200", "polygon": [[200, 100], [600, 100], [400, 300]]}
+    turned_note = Note.objects.create(image=images["turned"], **drawn)
+    plain_note = Note.objects.create(image=images["plain"], **drawn)
+    old.get_model("exhibit", "HistoricalAnnotation").objects.create(
+        id=turned_note.pk, uuid=turned_note.uuid, image_id=images["turned"].pk,
+        history_date=now, history_type="+", created=now, modified=now, **drawn,
+    )  # fmt: skip
+
+    executor.loader.build_graph()
+    executor.migrate([target])
+    new = executor.loader.project_state([target]).apps
+    sizes = dict(new.get_model("exhibit", "Image").objects.values_list("slug", "width"))
+    heights = dict(new.get_model("exhibit", "Image").objects.values_list("slug", "height"))
+    assert {slug: (sizes[slug], heights[slug]) for slug in sizes} == {
+        "turned": (400, 800),
+        "tiff": (400, 800),
+        "plain": (800, 400),
+        "missing": (800, 400),  # no original to read: left as it was
+    }
+    versions = new.get_model("exhibit", "HistoricalImage").objects
+    assert (versions.get(slug="turned").width, versions.get(slug="turned").height) == (400, 800)
+    upright = {"xywh": "100,200,200,400", "polygon": [[100, 200], [300, 200], [200, 600]]}
+    for model in ("Annotation", "HistoricalAnnotation"):
+        note = new.get_model("exhibit", model).objects.get(image_id=images["turned"].pk)
+        assert {"xywh": note.xywh, "polygon": note.polygon} == upright
+    plain = new.get_model("exhibit", "Annotation").objects.get(pk=plain_note.pk)
+    assert {"xywh": plain.xywh, "polygon": plain.polygon} == drawn
+
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
