@@ -46,3 +46,27 @@ def decimal_number(value, maximum: int = MAX_NUMBER) -> float | None:
         return None
     number = float(value)
     return number if number <= maximum else None
+
+
+def text_value(value, max_length: int) -> str | None:
+    """``value`` cut to ``max_length`` characters, or None if it holds NUL, which no stored text
+    can (PostgreSQL refuses it even in a query), so it can match nothing."""
+    if not isinstance(value, str) or "\x00" in value:
+        return None
+    return value[:max_length]
+
+
+class WholeNumberConverter:
+    """``<number:name>`` in URL patterns: a ``whole_number()``. Django's ``<int:>`` takes any
+    run of digits, so a path could pass a number beyond every column to a query."""
+
+    regex = f"[0-9]{{1,{len(str(MAX_NUMBER))}}}"
+
+    def to_python(self, value):
+        number = whole_number(value)
+        if number is None:
+            raise ValueError(value)  # the pattern does not match: a 404
+        return number
+
+    def to_url(self, value):
+        return str(value)

@@ -8,8 +8,9 @@ read by one strict parser (``exhibit.params``).
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
-from tests.factories import make_block, make_exhibit, make_image, make_section
+from tests.factories import make_block, make_essay, make_exhibit, make_image, make_section
 
 HUGE = "9" * 300
 
@@ -32,6 +33,13 @@ def image(db):
     image = make_image(slug="hangar")
     published(image=image)
     return image
+
+
+@pytest.fixture
+def essay(db):
+    essay = make_essay(slug="tank-school")
+    published(essay=essay)
+    return essay
 
 
 # IIIF Image API: {region}/{size}/{rotation}/{quality}.{format} --------------------------------
@@ -123,3 +131,64 @@ def test_iiif_bad_request_says_so_whatever_the_image(client, db):
     # The syntax is checked first: the answer tells nothing about which images exist.
     assert client.get(f"/iiif/images/no-such-image/full/{HUGE},1/0/default.jpg").status_code == 400
     assert client.get("/iiif/images/no-such-image/full/max/0/default.jpg").status_code == 404
+
+
+# W3C annotation containers: ?page=N ----------------------------------------------------------
+
+
+def test_annotation_container_pages_that_are_not_numbers_are_404(client, essay, image):
+    for url in (
+        reverse("exhibit:essay_annotations", kwargs={"slug": essay.slug}),
+        reverse("exhibit:image_annotations", kwargs={"slug": image.slug}),
+    ):
+        for page in ["²", "٣", "①", "0²", HUGE, "1" * 5000, "\x00", "0x1", "+1", " 0"]:
+            assert client.get(url, {"page": page}).status_code == 404, (url, page)
+
+
+# Essay revision texts: /essays/<slug>/revisions/<number>.txt ---------------------------------
+
+
+@pytest.mark.parametrize("number", [HUGE[:30], "9223372036854775808", HUGE, "1" * 5000])
+def test_revision_numbers_beyond_any_revision_are_404(client, essay, number):
+    url = f"/essays/{essay.slug}/revisions/{number}.txt"
+    assert client.get(url).status_code == 404
+    assert client.get(f"/essays/{essay.slug}/revisions/1.txt").status_code == 200
+
+
+# Search: ?from=&to=&page= and the facets -------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["²", "١٩٢٢", "①", "1922²", HUGE, "1" * 5000, "-1922", "\x00"])
+def test_search_years_that_are_not_numbers_are_explained(client, db, year):
+    for param in ("from", "to"):
+        response = client.get(reverse("exhibit:search"), {"q": "lipetsk", param: year})
+        assert response.status_code == 200, (param, year)
+        assert "is not a year" in response.text
+
+
+@pytest.mark.parametrize("page", ["²", "٣", HUGE, "1" * 5000, "-1", "\x00"])
+def test_search_pages_that_are_not_numbers_show_the_first(client, db, page):
+    response = client.get(reverse("exhibit:search"), {"q": "lipetsk", "page": page})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("param", ["exhibit", "repository", "type", "kind", "q"])
+def test_search_facets_holding_nul_find_nothing_rather_than_fail(client, essay, param):
+    # PostgreSQL's text cannot hold NUL, and psycopg refuses it in a query parameter.
+    response = client.get(reverse("exhibit:search"), {"q": "lipetsk", param: "exhibit\x00"})
+    assert response.status_code == 200
+
+
+# Paged lists ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["²", "١", "①", HUGE, "1" * 5000, "-1", "\x00"])
+def test_exhibit_list_pages_that_are_not_numbers_are_404(client, db, page):
+    make_exhibit()
+    assert client.get(reverse("exhibit:exhibit_list"), {"page": page}).status_code == 404
+    assert client.get(reverse("exhibit:exhibit_list"), {"page": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["²", HUGE, "1" * 5000, "-1", "\x00"])
+def test_sitemap_pages_that_are_not_numbers_are_404(client, essay, page):
+    assert client.get(reverse("exhibit:sitemap"), {"p": page}).status_code == 404
