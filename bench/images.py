@@ -4,8 +4,9 @@
 Generates the TIFFs (8-bit RGB, uncompressed, as archival scans usually are) under a scratch
 folder, then, each in a fresh process so peak memory is its own, runs:
 
-- ours: exhibit.services.imaging's whole build for one image (sRGB load, WebP and JPEG
-  renditions for srcset, the IIIF level-0 tile pyramid, listed sizes and info.json);
+- ours: exhibit.services.pixels' whole build for one image (sRGB load, WebP and JPEG
+  renditions for srcset, the IIIF level-0 tile pyramid, listed sizes and info.json), as the
+  child process that process_image starts runs it, without its limits;
 - vips: `vips dzsave in.tif out --layout iiif3 --tile-size 512 --overlap 0 --depth onetile`
   (Debian's libvips-tools, installed here if missing).
 
@@ -83,11 +84,11 @@ def _run_once(command: list[str]) -> tuple[float, int]:
 def child_ours(source: str, out: str) -> None:
     """The pipeline for one original, as process_image runs it, without the database."""
     sys.path.insert(0, str(ROOT))
-    from exhibit.services import imaging
+    from exhibit.services import pixels
 
     out_dir = Path(out)
     (out_dir / "renditions").mkdir(parents=True)
-    imaging.build_image_files(source, out_dir / "renditions", out_dir / "tiles")
+    pixels.build(source, out_dir / "renditions", out_dir / "tiles")
 
 
 def main() -> None:

@@ -252,6 +252,39 @@ def wait_ready(base: str, process: subprocess.Popen, seconds: float = 60) -> Non
     sys.exit("gunicorn did not answer /healthz with 200 in time.")
 
 
+def start_gunicorn(
+    env: dict, log_path: Path, workers: int, threads: int = 1
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn from this checkout's environment as a deployment runs it, on a free loopback
+    port, logging to ``log_path``: gthread workers with ``threads`` each, or sync workers for
+    ``threads`` 1. Returns the process and its base URL once it answers /healthz."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    workers_class = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "config.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *workers_class,
+         "--timeout", "30", "--graceful-timeout", "10"],
+        cwd=ROOT, env={**env, "EXHIBIT_SERVING": "true"},
+        stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_ready(base, process)
+    except BaseException:
+        stop_gunicorn(process)
+        raise
+    return process, base
+
+
+def stop_gunicorn(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def worker_pids(master: int) -> list[int]:
     try:
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -367,7 +400,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--worker-threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--worker-threads", type=int, default=4, help="threads per worker (1: sync workers)"
+    )
     parser.add_argument("--recovery-seconds", type=int, default=15)
     parser.add_argument(
         "--timeout", type=int, default=30, help="seconds before wrk counts a request as failed"
@@ -402,19 +437,8 @@ def main() -> int:
             .strip()
         )
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         log_path = scratch / "gunicorn.log"
-        log_file = log_path.open("w")
-        gunicorn = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "config.wsgi",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-             "--worker-class", "gthread", "--threads", str(args.worker_threads),
-             "--timeout", "30", "--graceful-timeout", "10"],
-            cwd=ROOT, env={**env, "EXHIBIT_SERVING": "true"},
-            stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        wait_ready(base, gunicorn)
+        gunicorn, base = start_gunicorn(env, log_path, args.workers, args.worker_threads)
         log(f"gunicorn {gunicorn.pid} on {base}: {args.workers} workers × {args.worker_threads}")
         for label, path in urls.items():
             status = fetch(base + path)
@@ -457,12 +481,7 @@ def main() -> int:
         )
         sampler.stop()
     finally:
-        if gunicorn is not None and gunicorn.poll() is None:
-            gunicorn.send_signal(signal.SIGTERM)
-            try:
-                gunicorn.wait(30)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
+        stop_gunicorn(gunicorn)
         try:
             recreate_database(args.database_url, drop_only=True)
         except Exception as error:  # the report matters more than the cleanup

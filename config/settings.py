@@ -105,6 +105,13 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT (on by default since 11) compiles any query whose estimated cost crosses its
+# thresholds; the public pages' queries cross them on a large collection and then spend most of
+# their time compiling (bench/scale.py at 100x the demo: search 5.6 s with JIT, 1.2 s without).
+# The app's connections turn it off unless POSTGRES_JIT=true; the server's setting is untouched.
+if "postgresql" in DATABASES["default"]["ENGINE"] and not env.bool("POSTGRES_JIT", default=False):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -155,6 +162,19 @@ WHITENOISE_MANIFEST_STRICT = False
 # Uploads: refuse oversized requests before they reach the image validator.
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=1024 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=400_000_000)
+# Shapes that cannot be worth decoding, refused from the header too (README, Security). A side
+# of 65,000 px covers any JPEG (whose format stops at 65,535) and bounds the strip libvips holds
+# while tiling (512 rows across the width); 50:1 admits scrolls and panoramas; the largest
+# image these allow makes about 2,300 tiles, while an 8 × 40,000,000 px strip would make 156,000.
+IMAGE_MAX_SIDE = env.int("IMAGE_MAX_SIDE", default=65_000)
+IMAGE_MAX_ASPECT_RATIO = env.float("IMAGE_MAX_ASPECT_RATIO", default=50)
+IMAGE_MAX_TILES = env.int("IMAGE_MAX_TILES", default=10_000)
+# Budgets of the child process that decodes an image: the check of an upload runs in the
+# request, under gunicorn's 120-second timeout; making renditions and tiles runs in the task
+# worker, or in the request with the immediate backend. A 400-megapixel scan, EXIF-rotated,
+# took 12 s and under 300 MB to tile on two cores; thread stacks count too, hence the margin.
+IMAGE_CHECK_TIMEOUT = env.int("IMAGE_CHECK_TIMEOUT", default=30)
+IMAGE_PROCESS_MEMORY = env.int("IMAGE_PROCESS_MEMORY", default=2 * 1024**3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o644
 
@@ -167,6 +187,12 @@ TASKS = {
         )
     }
 }
+# Seconds allowed to make one image's renditions and tiles; in the request (immediate backend)
+# it must end well within gunicorn's timeout, together with the check.
+IMAGE_PROCESS_TIMEOUT = env.int(
+    "IMAGE_PROCESS_TIMEOUT",
+    default=60 if TASKS["default"]["BACKEND"].endswith(".ImmediateBackend") else 300,
+)
 
 # Public site identity, used in titles, canonical URLs and citations.
 SITE_NAME = env.str("SITE_NAME", default="Exhibit")

@@ -22,6 +22,20 @@ class ExhibitConfig(AppConfig):
         Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
 
         connect_slug_history()
+        connect_review_links()
+
+
+def connect_review_links():
+    """Publishing an exhibit ends its review links for good (``ReviewLink.ended_at``)."""
+    from django.db.models.signals import post_save
+
+    from .models import Exhibit, ReviewLink, Status
+
+    def exhibit_saved(sender, instance, raw=False, **kwargs):
+        if not raw and instance.status == Status.PUBLISHED:
+            ReviewLink.objects.end_for(instance)
+
+    post_save.connect(exhibit_saved, sender=Exhibit, weak=False, dispatch_uid="review-links-end")
 
 
 def connect_slug_history():

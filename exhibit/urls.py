@@ -1,10 +1,11 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 from .feeds import NewExhibitsFeed
 from .models import Essay, Exhibit, Image
 from .models.entities import KIND_PATHS
+from .params import WholeNumberConverter
 from .sitemaps import SITEMAPS
 from .views import (
     annotations,
@@ -24,6 +25,9 @@ old_image_slugs, old_essay_slugs = follow_old_slug(Image), follow_old_slug(Essay
 old_exhibit_slugs = follow_old_slug(Exhibit)
 
 app_name = "exhibit"
+# Numbers in paths: ASCII digits of bounded length (exhibit/params.py), never Django's
+# unbounded <int:>.
+register_converter(WholeNumberConverter, "number")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -104,7 +108,7 @@ urlpatterns = [
         name="image_annotations",
     ),
     path(
-        "essays/<slug:slug>/revisions/<int:number>.txt",
+        "essays/<slug:slug>/revisions/<number:number>.txt",
         old_essay_slugs(annotations.EssayRevisionTextView.as_view()),
         name="essay_revision_text",
     ),

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from exhibit.models import Annotation, Essay, Image
+from exhibit.params import whole_number
 from exhibit.services.anchoring import THRESHOLD, codepoints_to_utf16
 from exhibit.services.annotating import (
     AnnotatingError,
@@ -395,7 +396,7 @@ class AnnotationAdmin(HistoryAdmin, ModelAdmin):
             notes=notes,
             data={
                 "notes": data,
-                "reattach": int(reattach) if reattach.isdigit() else None,
+                "reattach": whole_number(reattach),
             },
             # Sanitised on save; prefixing ids keeps the essay's apart from the admin's.
             html=mark_safe(_FRAGMENT.sub(r"\1annotate-", _ID.sub(r"\1annotate-", essay.body_html))),

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from exhibit.models import AuditEvent, Publishable
+from exhibit.params import whole_number
 from exhibit.services.audit import record_status_change
 from exhibit.services.history import (
     KEPT_ON_RESTORE,
@@ -267,8 +268,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
             )
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "GET" and linked_fields(self.model) and str(version_id).isdigit():
-            record = self.model.history.filter(history_id=version_id).first()
+        # Versions are numbered; django-simple-history would pass anything else to a query.
+        version = whole_number(str(version_id))
+        if version is None:
+            raise Http404("No version with that number.")
+        if request.method == "GET" and linked_fields(self.model):
+            record = self.model.history.filter(history_id=version).first()
             if record is not None and links_recorded(record):
                 self._say_version_rows(request, record)
             if record is not None and not links_recorded(record):

@@ -3,17 +3,20 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 from django_tasks.base import TaskResultStatus
 
 from exhibit.models import Annotation, Image
-from exhibit.services.imaging import CONTENT_TYPES
+from exhibit.services.imaging import CONTENT_TYPES, processing_interrupted
 from exhibit.services.ingest import (
     PROVISIONAL_ALT_TEXT_PREFIX,
     has_provisional_alt_text,
@@ -40,6 +43,12 @@ class AltTextFilter(admin.SimpleListFilter):
         if self.value() == "needed":
             return queryset.filter(alt_text__startswith=PROVISIONAL_ALT_TEXT_PREFIX)
         return queryset
+
+
+INTERRUPTED = (
+    "Processing began but never finished: the worker was stopped before it was done. "
+    "Process the image again."
+)
 
 
 def region_annotations_to_review(image):
@@ -129,6 +138,10 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
             return format_html(
                 '<span class="processing-failed" title="{}">{}</span>', obj.processing_error, label
             )
+        if processing_interrupted(obj):
+            return format_html(
+                '<span class="processing-failed" title="{}">Interrupted</span>', INTERRUPTED
+            )
         return label
 
     @admin.display(description="dimensions")
@@ -147,6 +160,15 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
         super().save_model(request, obj, form, change)
         if replaced and all(before) and before != (obj.width, obj.height):
             self.warn_dimensions_changed(request, obj, before)
+        if obj.processing_state == Image.Processing.FAILED and "original" in form.changed_data:
+            messages.error(
+                request,
+                format_html(
+                    "{} is saved, but making its derivatives and zoom tiles failed: {}",
+                    image_admin_link(obj),
+                    obj.processing_error,
+                ),
+            )
         if has_provisional_alt_text(obj):
             messages.warning(
                 request,
@@ -177,10 +199,11 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
 
     # Actions --------------------------------------------------------------------------------
 
-    @admin.action(description="Reprocess derivatives and tiles", permissions=["change"])
-    def reprocess(self, request, queryset):
+    @staticmethod
+    def process_again(pks):
+        """Queue (or, with the immediate backend, run) processing; count the outcomes."""
         outcomes = Counter()
-        for pk in queryset.values_list("pk", flat=True):
+        for pk in pks:
             result = process_image.enqueue(pk, force=True)
             if not result.is_finished:
                 outcomes["queued"] += 1
@@ -188,6 +211,11 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
                 outcomes[result.return_value] += 1
             else:
                 outcomes[Image.Processing.FAILED] += 1
+        return outcomes
+
+    @admin.action(description="Reprocess derivatives and tiles", permissions=["change"])
+    def reprocess(self, request, queryset):
+        outcomes = self.process_again(queryset.values_list("pk", flat=True))
         if outcomes[Image.Processing.READY]:
             self.message_user(
                 request,
@@ -223,6 +251,11 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
                 self.admin_site.admin_view(self.bulk_upload_view),
                 name="exhibit_image_bulk_upload",
             ),
+            path(
+                "<path:object_id>/process/",
+                self.admin_site.admin_view(self.process_again_view),
+                name="exhibit_image_process",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -242,6 +275,38 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    @method_decorator(require_POST)
+    def process_again_view(self, request, object_id):
+        """Make an image's derivatives and tiles again: the change page's "Process again"."""
+        image = self.get_object(request, unquote(object_id))
+        if image is None:
+            raise Http404("No such image.")
+        if not self.has_change_permission(request, image):
+            raise PermissionDenied
+        outcomes = self.process_again([image.pk])
+        self.log_change(request, image, "Processed again.")
+        image.refresh_from_db()
+        link = image_admin_link(image)
+        if outcomes["queued"]:
+            self.message_user(
+                request,
+                format_html("Queued {} for processing; this page shows when it is done.", link),
+                messages.SUCCESS,
+            )
+        elif image.processing_state == Image.Processing.READY:
+            self.message_user(
+                request,
+                format_html("Processed {} again: its derivatives and zoom tiles are ready.", link),
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                format_html("Processing {} failed again: {}", link, image.processing_error),
+                messages.ERROR,
+            )
+        return HttpResponseRedirect(reverse("admin:exhibit_image_change", args=[image.pk]))
 
     def bulk_upload_view(self, request):
         """Upload several files at once, sharing their source and rights metadata."""
@@ -336,6 +401,17 @@ class ImageAdmin(OldAddressesAdminMixin, HistoryAdmin, ModelAdmin):
             panel = annotations.region_panel(request, obj)
             context["annotate"] = panel
             context["media"] = context["media"] + panel["form"].media
+        if obj is not None and (
+            obj.processing_state == Image.Processing.FAILED or processing_interrupted(obj)
+        ):
+            context["processing_problem"] = {
+                "reason": obj.processing_error
+                if obj.processing_state == Image.Processing.FAILED
+                else INTERRUPTED,
+                "url": reverse("admin:exhibit_image_process", args=[obj.pk])
+                if self.has_change_permission(request, obj)
+                else "",
+            }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="view")

@@ -77,6 +77,10 @@ class ImageManager(models.Manager.from_queryset(ImageQuerySet)):
         return self.get(slug=slug)
 
 
+# What processing records about itself: neither a curator's edit nor part of the history.
+PROCESSING_FIELDS = ["processing_state", "processing_error", "processed_at", "processing_started"]
+
+
 def original_path(instance, filename):
     return f"originals/{instance.checksum[:2]}/{instance.checksum}/{filename}"
 
@@ -115,6 +119,9 @@ class Image(Visible, Dated, Versioned, TimeStamped):
     )  # fmt: skip
     processing_error = models.TextField("processing error", blank=True, editable=False)
     processed_at = models.DateTimeField("processed", null=True, blank=True, editable=False)
+    processing_started = models.DateTimeField(
+        "processing started", null=True, blank=True, editable=False
+    )
     alt_text = models.CharField(
         "alt text",
         max_length=500,
@@ -173,7 +180,7 @@ class Image(Visible, Dated, Versioned, TimeStamped):
     # Metadata only: the file is referred to by name, never copied, and what processing
     # derives from it is made again when a deleted image is recovered.
     history = revision_history(
-        excluded_fields=["renditions", "processing_state", "processing_error", "processed_at"],
+        excluded_fields=[*PROCESSING_FIELDS, "renditions"],
         m2m_fields=["entities"],
     )
 
@@ -273,9 +280,7 @@ class Image(Visible, Dated, Versioned, TimeStamped):
             # it only once the image is committed; the immediate backend runs it right here.
             process_image.enqueue(self.pk)
             # With the immediate backend the work is done: show its outcome on this instance.
-            self.refresh_from_db(
-                fields=["renditions", "processing_state", "processing_error", "processed_at"]
-            )
+            self.refresh_from_db(fields=[*PROCESSING_FIELDS, "renditions", "width", "height"])
         if replaced and replaced["original"] != self.original.name:
             # The old files go once the new original is safely recorded, never before.
             storage, old = self.original.storage, replaced

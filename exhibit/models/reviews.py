@@ -40,9 +40,16 @@ class ReviewLinkQuerySet(models.QuerySet):
             raise DeadLink("This review link has been withdrawn.", link=link)
         if link.expires_at <= timezone.now():
             raise DeadLink("This review link has expired.", link=link)
-        if link.exhibit.status == Status.PUBLISHED:
+        if link.ended_at is not None or link.exhibit.status == Status.PUBLISHED:
+            if link.ended_at is None:
+                link.end()
             raise DeadLink("This exhibit has been published; review links to it end.", link=link)
         return link
+
+    def end_for(self, exhibit) -> int:
+        """End for good every link to ``exhibit``, which has just been published: a link is for
+        a draft, and unpublishing the exhibit later must not bring its links back."""
+        return self.filter(exhibit=exhibit, ended_at__isnull=True).update(ended_at=timezone.now())
 
 
 class ReviewLink(models.Model):
@@ -71,6 +78,13 @@ class ReviewLink(models.Model):
     )
     expires_at = models.DateTimeField("expires")
     revoked_at = models.DateTimeField("withdrawn", null=True, blank=True)
+    ended_at = models.DateTimeField(
+        "ended",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the exhibit was published, which ends the link for good.",
+    )
 
     objects = ReviewLinkQuerySet.as_manager()
 
@@ -98,9 +112,14 @@ class ReviewLink(models.Model):
             return "withdrawn"
         if self.expires_at <= timezone.now():
             return "expired"
-        if self.exhibit.status == Status.PUBLISHED:
+        if self.ended_at is not None or self.exhibit.status == Status.PUBLISHED:
             return "ended: exhibit published"
         return "active"
+
+    def end(self):
+        if self.ended_at is None:
+            self.ended_at = timezone.now()
+            self.save(update_fields=["ended_at"])
 
     def revoke(self):
         if self.revoked_at is None:

@@ -1,14 +1,23 @@
 """Validating uploaded images, and making their derivatives and IIIF level-0 tiles.
 
-Validation reads only the header before deciding: the format must be one of an explicit list
-and the declared pixel count within ``IMAGE_MAX_PIXELS``, so a decompression bomb is refused
-before a single pixel is decoded. Only then is the file decoded once, streaming through libvips
-in bounded memory, to catch truncated or corrupt data.
+Validation reads only the header before deciding: the format must be one of an explicit list,
+and the declared size within limits on pixels (``IMAGE_MAX_PIXELS``), on each side
+(``IMAGE_MAX_SIDE``), on the ratio of the sides (``IMAGE_MAX_ASPECT_RATIO``) and on the zoom
+tiles it would make (``IMAGE_MAX_TILES``), so a decompression bomb, or a thin strip that would
+make a hundred thousand tiles, is refused before a single pixel is decoded. Only then is the
+file decoded once, streaming, to catch truncated or corrupt data.
 
-Derivatives and tiles are made with libvips (pyvips), which streams large scans through small
-buffers; Pillow is kept for validation and metadata. Each image's files are built in a
-temporary folder and moved into place in one rename, so an interrupted run leaves either the
-old complete set or the new one, never half of each.
+Decoding is done by libvips in a child process (``exhibit.services.pixels``) with a time limit
+(``IMAGE_CHECK_TIMEOUT`` for the check, ``IMAGE_PROCESS_TIMEOUT`` for derivatives and tiles)
+and a memory limit (``IMAGE_PROCESS_MEMORY``), so that no file can hold a web or task worker
+beyond them. Each failure is told to curators in a sentence; the libvips detail is logged.
+
+An image's ``width`` and ``height`` are its upright size, after its EXIF orientation: the size
+libvips reads and rotates to, which is also that of its tiles, ``info.json`` and renditions.
+
+Each image's files are built in a temporary folder and moved into place in one rename, so an
+interrupted run leaves either the old complete set or the new one, never half of each; the
+folder, and anything libvips left in it, is removed whatever the outcome.
 
 Tiles always live under ``PRIVATE_ROOT``. Renditions are public media: with local media they
 are swapped in by rename like the tiles; with remote media (S3) they are built in a local
@@ -17,18 +26,23 @@ temporary folder and uploaded through the storage API, each file replacing its p
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import logging
-import math
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 import unicodedata
 import uuid
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +54,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from exhibit.services import pixels
 from exhibit.storage import (
     derivatives_root,
     local_path,
@@ -51,14 +66,9 @@ from exhibit.storage import (
 logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP")
-RENDITION_WIDTHS = (400, 800, 1600, 2400)
-TILE_SIZE = 512
-# The largest full-image size a level-0 client may ask for; bigger views are built from tiles.
-MAX_SIZE = 2400
-JPEG_OPTIONS = {"Q": 85, "keep": "none", "optimize_coding": True, "interlace": True}
-# Effort 4 takes three times as long for files about 7% smaller.
-WEBP_OPTIONS = {"Q": 80, "keep": "none", "effort": 2}
-INFO_ID_PLACEHOLDER = "https://iiif.invalid/placeholder"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Time for the child process to start, and for a killed run's folders to be recognised as such.
+STARTUP_ALLOWANCE = 60
 
 
 @dataclass(frozen=True)
@@ -79,26 +89,198 @@ def _sha256(file) -> str:
     return digest.hexdigest()
 
 
-def _decode_fully(file) -> None:
-    """Decode every pixel once, streaming, so truncated or corrupt data is found now."""
-    import pyvips
+# Decoding in a child process --------------------------------------------------------------
 
+
+class PixelWorkError(Exception):
+    """The child process failed: ``kind`` is timeout, memory, crashed or error."""
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind, self.detail = kind, detail
+
+
+MEMORY_SIGNS = ("out of memory", "memoryerror", "failed to allocate", "error creating thread")
+
+
+def _run_pixels(
+    arguments: list[str], *, timeout: float, data: bytes | None = None, temporary=None
+) -> dict:
+    """Run ``python -m exhibit.services.pixels`` with ``arguments``; its JSON answer.
+
+    The child may allocate ``IMAGE_PROCESS_MEMORY`` bytes and run ``timeout`` seconds, after
+    which it is killed; libvips' own temporary files go to ``temporary``.
+    """
+    cpu_seconds = int(timeout * (os.cpu_count() or 1)) + STARTUP_ALLOWANCE
+    command = [
+        sys.executable, "-m", "exhibit.services.pixels",
+        "--memory", str(settings.IMAGE_PROCESS_MEMORY), "--cpu-seconds", str(cpu_seconds),
+        *arguments,
+    ]  # fmt: skip
+    # The project on the path, wherever the worker was started from.
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "PYTHONPATH": path}
+    if temporary is not None:
+        environment["TMPDIR"] = str(temporary)
+    try:
+        completed = subprocess.run(  # noqa: S603 (our own module, arguments we made)
+            command, input=data, capture_output=True, timeout=timeout, env=environment
+        )
+    except subprocess.TimeoutExpired as error:  # run() has killed the child
+        raise PixelWorkError("timeout") from error
+    stderr = completed.stderr.decode(errors="replace").strip()
+    try:
+        answer = json.loads(completed.stdout or b"null")
+    except ValueError:
+        answer = None
+    if completed.returncode == 0 and isinstance(answer, dict):
+        return answer
+    if isinstance(answer, dict) and "error" in answer:
+        detail = f"{answer['error']}\n{stderr[-2000:]}".strip()
+    else:
+        detail = f"exit status {completed.returncode}\n{stderr[-2000:]}".strip()
+    if any(sign in detail.lower() for sign in MEMORY_SIGNS):
+        raise PixelWorkError("memory", detail)
+    # Killed by a signal, or a traceback: a decoder that crashed, often for want of memory.
+    raise PixelWorkError("error" if isinstance(answer, dict) else "crashed", detail)
+
+
+# What went wrong, in sentences for curators. The first group whose words appear in the
+# decoder's message decides; anything else is "damaged".
+TRUNCATED_SIGNS = (
+    "premature end", "truncated", "unexpected end", "end of file", "end of stream", "eof",
+    "short read", "not enough data", "image file is truncated",
+)  # fmt: skip
+UNSUPPORTED_SIGNS = ("not supported", "unsupported", "cannot handle", "not implemented")
+
+
+def _ends_early(file, image_format: str) -> bool:
+    """Whether a file visibly stops short: a PNG without its end chunk, a WebP shorter than
+    its RIFF header says. (libpng and libwebp report these only as read or parse errors.)"""
+    size = file_size(file)
+    file.seek(0)
+    head = file.read(12)
+    file.seek(max(size - 32, 0))
+    tail = file.read()
+    file.seek(0)
+    if image_format == "PNG":
+        return b"IEND" not in tail
+    if image_format == "WEBP" and head[:4] == b"RIFF":
+        return int.from_bytes(head[4:8], "little") + 8 > size
+    return False
+
+
+def decode_error_sentence(name: str, detail: str, *, truncated: bool = False) -> str:
+    """A curator's sentence for a decoder's error message about the file ``name``."""
+    text = detail.lower()
+    if truncated or any(sign in text for sign in TRUNCATED_SIGNS):
+        return (
+            f"{name} ends before its image data does: the file is truncated, probably by an "
+            "interrupted download or copy. Upload the complete file again."
+        )
+    if any(sign in text for sign in UNSUPPORTED_SIGNS):
+        return (
+            f"{name} uses a feature of its format that cannot be decoded here, such as an "
+            "unusual compression. Save it again as a JPEG, PNG or uncompressed TIFF and upload "
+            "that copy."
+        )
+    return (
+        f"{name} is damaged: part of its image data cannot be decoded. Check the file in an "
+        "image viewer, and upload a good copy."
+    )
+
+
+def _memory_label() -> str:
+    return filesizeformat(settings.IMAGE_PROCESS_MEMORY)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:,g} second{'s' if value != 1 else ''}"
+
+
+# Checking an upload -----------------------------------------------------------------------
+
+
+def check_size_limits(name: str, width: int, height: int) -> None:
+    """Refuse, from the header's size alone, an image that cannot be worth decoding.
+
+    Every limit is a setting. A 400-megapixel scan passes them all; a strip 8 pixels by 40
+    million (350 KB as a PNG) would take minutes and gigabytes to tile, and is stopped here.
+    """
+    problems = []
+    if width * height > settings.IMAGE_MAX_PIXELS:
+        problems.append(
+            f"that is {width * height / 1e6:,.0f} megapixels, and the limit is "
+            f"{settings.IMAGE_MAX_PIXELS / 1e6:,.0f} megapixels"
+        )
+    longer, shorter = max(width, height), max(min(width, height), 1)
+    if longer > settings.IMAGE_MAX_SIDE:
+        problems.append(f"the limit for each side is {settings.IMAGE_MAX_SIDE:,} pixels")
+    if longer / shorter > settings.IMAGE_MAX_ASPECT_RATIO:
+        problems.append(
+            f"one side is {longer / shorter:,.0f} times the other, and the limit is "
+            f"{settings.IMAGE_MAX_ASPECT_RATIO:g}:1"
+        )
+    tiles = pixels.tile_count(width, height)
+    if not problems and tiles > settings.IMAGE_MAX_TILES:
+        problems.append(
+            f"it would make {tiles:,} zoom tiles, and the limit is {settings.IMAGE_MAX_TILES:,}"
+        )
+    if problems:
+        raise ValidationError(
+            f"{name} is {width:,} × {height:,} pixels: {'; '.join(problems)}. Upload a smaller "
+            "copy (scaled down, or cropped or cut into parts).",
+            code="too_many_pixels",
+        )
+
+
+def _decode_fully(file, name: str, image_format: str, width: int, height: int) -> tuple:
+    """Decode every pixel once, in a child process, so truncated or corrupt data is found
+    now; return the upright ``(width, height)``."""
     file.seek(0)
     temporary_path = getattr(file, "temporary_file_path", None)
+    source, data = (temporary_path(), None) if temporary_path else ("-", file.read())
+    file.seek(0)
+    timeout = settings.IMAGE_CHECK_TIMEOUT
     try:
-        if temporary_path:
-            image = pyvips.Image.new_from_file(temporary_path(), access="sequential", fail=True)
+        with tempfile.TemporaryDirectory(prefix="exhibit-check-") as temporary:
+            answer = _run_pixels(
+                ["check", source, "--expect", str(width), str(height)],
+                timeout=timeout, data=data, temporary=Path(temporary),
+            )  # fmt: skip
+    except PixelWorkError as error:
+        logger.warning("Checking the upload %s failed: %s", name, error)
+        if error.kind == "timeout":
+            message = (
+                f"{name} took longer than the {_seconds(timeout)} allowed to check, so it "
+                "was refused: it is unusually slow to decode. Save it again as a JPEG or an "
+                "uncompressed TIFF and upload that copy."
+            )
+        elif error.kind in ("memory", "crashed"):
+            message = (
+                f"{name} needs more memory to decode than the {_memory_label()} allowed, or "
+                "makes the decoder fail, so it was refused. Save it again as a JPEG or an "
+                "uncompressed TIFF and upload that copy."
+            )
         else:
-            image = pyvips.Image.new_from_buffer(file.read(), "", access="sequential", fail=True)
-        image.avg()
-    finally:
-        file.seek(0)
+            truncated = _ends_early(file, image_format)
+            message = decode_error_sentence(name, error.detail, truncated=truncated)
+        raise ValidationError(message, code="corrupt") from error
+    return answer["width"], answer["height"]
+
+
+def file_size(file) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        position = file.tell()
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+        file.seek(position)
+    return size
 
 
 def inspect_image(file) -> ImageInfo:
     """Check an uploaded file and describe it, or raise ``ValidationError`` saying why not."""
-    import pyvips
-
     name = (getattr(file, "name", None) or "the file").rsplit("/", 1)[-1]
     size = getattr(file, "size", None)
     if size is not None and size > settings.IMAGE_MAX_BYTES:
@@ -125,26 +307,15 @@ def inspect_image(file) -> ImageInfo:
                 f"{name} declares more pixels than allowed and was refused.", code="too_many_pixels"
             ) from error
         except (OSError, SyntaxError, ValueError) as error:
-            raise ValidationError(f"{name} could not be read: {error}", code="corrupt") from error
-    if width * height > settings.IMAGE_MAX_PIXELS:
-        raise ValidationError(
-            f"{name} is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} megapixels); "
-            f"the limit is {settings.IMAGE_MAX_PIXELS / 1e6:,.0f} megapixels.",
-            code="too_many_pixels",
-        )
-    try:
-        _decode_fully(file)
-    except pyvips.Error as error:
-        detail = str(error).strip().splitlines()[-1] if str(error).strip() else "unreadable data"
-        raise ValidationError(
-            f"{name} is truncated or corrupt ({detail}). Upload the complete file again.",
-            code="corrupt",
-        ) from error
+            logger.warning("Reading the header of the upload %s failed: %s", name, error)
+            raise ValidationError(
+                decode_error_sentence(name, str(error)), code="corrupt"
+            ) from error
+    check_size_limits(name, width, height)
+    width, height = _decode_fully(file, name, image_format, width, height)
     checksum = _sha256(file)
     if size is None:
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(0)
+        size = file_size(file)
     info = ImageInfo(image_format, width, height, size, checksum)
     file._image_info = info  # save() reuses it instead of decoding the file a second time
     return info
@@ -194,162 +365,6 @@ def validate_image_file(file):
 
 
 # Building ---------------------------------------------------------------------------------
-
-
-def _to_srgb(image):
-    """``image`` as 8-bit sRGB (or grey), upright, without alpha: what visitors see."""
-    import pyvips
-
-    image = image.autorot()
-    if image.get_typeof("icc-profile-data"):
-        try:
-            image = image.icc_transform("srgb", embedded=True, intent="perceptual")
-        except pyvips.Error:
-            logger.warning("Ignoring an unusable ICC profile")
-    if image.hasalpha():
-        image = image.flatten(background=[255] * (image.bands - 1))
-    if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
-        target = "b-w" if image.bands == 1 else "srgb"
-        image = image.colourspace(target)
-        if image.format != "uchar":
-            image = image.cast("uchar")
-    return image
-
-
-def _load_srgb(path: str):
-    """The whole original, streamed top to bottom (rotating needs random access instead)."""
-    import pyvips
-
-    header = pyvips.Image.new_from_file(path)  # reads the header only
-    orientation = header.get("orientation") if header.get_typeof("orientation") else 1
-    access = "sequential" if orientation in (0, 1) else "random"
-    return _to_srgb(pyvips.Image.new_from_file(path, access=access))
-
-
-def _preview_from_tiles(tiles_dir: Path, width: int, height: int):
-    """A copy at least ``min(width, MAX_SIZE)`` wide, assembled from one level of the pyramid.
-
-    The pyramid already holds every power-of-two reduction of the original, so the preview
-    for renditions and listed sizes costs a few small JPEG decodes, not a second pass over
-    a 300-megapixel scan.
-    """
-    import pyvips
-
-    target = min(width, MAX_SIZE)
-    factor = 1
-    while math.ceil(width / (factor * 2)) >= target:
-        factor *= 2
-    level_w, level_h = math.ceil(width / factor), math.ceil(height / factor)
-    span = TILE_SIZE * factor
-    canvas = None
-    for y in range(0, height, span):
-        for x in range(0, width, span):
-            region_w, region_h = min(span, width - x), min(span, height - y)
-            whole = (x, y, region_w, region_h) == (0, 0, width, height)
-            region = "full" if whole else f"{x},{y},{region_w},{region_h}"
-            size = f"{math.ceil(region_w / factor)},{math.ceil(region_h / factor)}"
-            tile = pyvips.Image.new_from_file(str(tiles_dir / region / size / "0" / "default.jpg"))
-            if canvas is None:
-                canvas = pyvips.Image.black(level_w, level_h, bands=tile.bands).copy(
-                    interpretation=tile.interpretation
-                )
-            canvas = canvas.insert(tile, x // factor, y // factor)
-    return canvas.cast("uchar").copy_memory()
-
-
-def rendition_widths(width: int) -> list[int]:
-    """Widths to make for ``srcset``: the standard ones the original can fill, else itself."""
-    widths = [w for w in RENDITION_WIDTHS if w <= width]
-    return widths or [width]
-
-
-def _build_renditions(largest, out_dir: Path) -> list[dict]:
-    """JPEG and WebP renditions at each width, without any metadata, from the preview."""
-    widths = rendition_widths(largest.width)
-    renditions = []
-    for width in reversed(widths):
-        scaled = largest
-        if width != largest.width:
-            scaled = largest.thumbnail_image(width, height=10_000_000)
-        scaled.jpegsave(str(out_dir / f"{width}.jpg"), **JPEG_OPTIONS)
-        scaled.webpsave(str(out_dir / f"{width}.webp"), **WEBP_OPTIONS)
-        renditions.append({"width": scaled.width, "height": scaled.height})
-    return sorted(renditions, key=lambda r: r["width"])
-
-
-def _scale_factors(width: int, height: int) -> list[int]:
-    factors, factor = [1], 1
-    while math.ceil(width / factor) > TILE_SIZE or math.ceil(height / factor) > TILE_SIZE:
-        factor *= 2
-        factors.append(factor)
-    return factors
-
-
-def _build_tiles(image, out_dir: Path):
-    """IIIF Image API 3.0 level-0 files: tiles, listed sizes and ``info.json``.
-
-    ``image`` is the whole original, streamed once into the tile pyramid; the listed sizes
-    are made from a preview assembled from the pyramid, which is also returned.
-    """
-    image.dzsave(
-        str(out_dir),
-        layout="iiif3",
-        tile_size=TILE_SIZE,
-        overlap=0,
-        depth="onetile",
-        suffix=".jpg[Q=85,keep=none]",
-        id=INFO_ID_PLACEHOLDER,
-        keep="none",
-    )
-    # dzsave also leaves vips-properties.xml beside the folder; the caller's work folder
-    # holds both, and only the tile folder is moved into place.
-    width, height = image.width, image.height
-    factors = _scale_factors(width, height)
-    sizes = []
-    for factor in factors:
-        w, h = math.ceil(width / factor), math.ceil(height / factor)
-        if w <= MAX_SIZE and h <= MAX_SIZE:
-            sizes.append({"width": w, "height": h})
-    sizes.sort(key=lambda s: s["width"])
-    preview = _preview_from_tiles(out_dir, width, height)
-    for size in sizes:
-        w, h = size["width"], size["height"]
-        scaled = preview.resize(w / preview.width, vscale=h / preview.height)
-        folder = out_dir / "full" / f"{w},{h}" / "0"
-        folder.mkdir(parents=True, exist_ok=True)
-        scaled.jpegsave(str(folder / "default.jpg"), Q=85, keep="none")
-    max_folder = out_dir / "full" / "max" / "0"
-    max_folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(
-        out_dir / "full" / f"{sizes[-1]['width']},{sizes[-1]['height']}" / "0" / "default.jpg",
-        max_folder / "default.jpg",
-    )
-    info = {
-        "@context": "http://iiif.io/api/image/3/context.json",
-        "id": INFO_ID_PLACEHOLDER,
-        "type": "ImageService3",
-        "protocol": "http://iiif.io/api/image",
-        "profile": "level0",
-        "width": width,
-        "height": height,
-        "maxWidth": sizes[-1]["width"],
-        "maxHeight": sizes[-1]["height"],
-        "sizes": sizes,
-        "tiles": [{"width": TILE_SIZE, "height": TILE_SIZE, "scaleFactors": factors}],
-        "preferredFormats": ["jpg"],
-    }
-    (out_dir / "info.json").write_text(json.dumps(info, indent=1))
-    return preview
-
-
-def build_image_files(path: str, renditions_dir: Path, tiles_dir: Path) -> list[dict]:
-    """The tile tree into ``tiles_dir``, then renditions into ``renditions_dir``.
-
-    One streaming pass over the original makes the tile pyramid; renditions and listed sizes
-    come from the pyramid, so memory stays bounded and the scan is read once.
-    """
-    preview = _build_tiles(_load_srgb(path), tiles_dir)
-    return _build_renditions(preview, renditions_dir)
 
 
 def _swap_in(built: Path, final: Path) -> None:
@@ -429,10 +444,105 @@ def _remove_remote_renditions(checksum: str) -> None:
         default_storage.delete(f"{folder}/{name}")
 
 
+def build_image_files(path: str, renditions_dir: Path, tiles_dir: Path) -> dict:
+    """The tile tree into ``tiles_dir`` and renditions into ``renditions_dir``, made by a child
+    process within ``IMAGE_PROCESS_TIMEOUT`` and ``IMAGE_PROCESS_MEMORY``.
+
+    Returns ``{"renditions": [...], "width": …, "height": …}``, the size being that of the
+    tiles: the picture upright. Raises ``PixelWorkError`` when the child fails.
+    """
+    if not Path(path).exists():
+        raise FileNotFoundError(path)
+    tiles_dir = Path(tiles_dir).resolve()
+    # libvips' temporary files (a rotated scan is decoded to disk) go beside the tiles, so
+    # they are removed with the work folder even when the child is killed.
+    temporary = Path(tempfile.mkdtemp(prefix=".vips-", dir=tiles_dir.parent))
+    try:
+        return _run_pixels(
+            ["build", str(Path(path).resolve()), str(Path(renditions_dir).resolve()),
+             str(tiles_dir)],
+            timeout=settings.IMAGE_PROCESS_TIMEOUT, temporary=temporary,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def failure_sentence(image, error: BaseException) -> str:
+    """Why processing ``image`` failed, said so that a curator knows what to do next."""
+    if isinstance(error, PixelWorkError):
+        if error.kind == "timeout":
+            return (
+                "Making the zoomable tiles took longer than the "
+                f"{_seconds(settings.IMAGE_PROCESS_TIMEOUT)} allowed, so it was stopped. The "
+                "image may be too large or slow to decode: process it again when the server "
+                "is less busy, or upload a smaller copy."
+            )
+        if error.kind == "memory":
+            return (
+                f"Making the zoomable tiles needed more than the {_memory_label()} of memory "
+                "allowed, so it was stopped. Upload a smaller copy of the image."
+            )
+        if error.kind == "crashed":
+            return (
+                "The image processor stopped unexpectedly on this file (it may have needed "
+                f"more than the {_memory_label()} of memory allowed). Process it again; if it "
+                "fails again, upload a new copy of the file."
+            )
+        return decode_error_sentence(image.original_filename or "The original", error.detail)
+    if isinstance(error, FileNotFoundError):
+        return (
+            "The original file is missing from storage, so nothing could be made from it. "
+            "Upload the file again."
+        )
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return (
+            "The server ran out of disk space while making the tiles. Tell an administrator, "
+            "then process the image again."
+        )
+    return (
+        "Making the derivatives and zoomable tiles failed unexpectedly (the details are in "
+        "the server log). Process it again; if it fails again, tell an administrator."
+    )
+
+
+def processing_interrupted(image) -> bool:
+    """Whether ``image`` is marked as processing long after any run would have been stopped:
+    the worker was killed mid-way (a restart, a crash), and nothing will finish it."""
+    from exhibit.models import Image
+
+    if image.processing_state != Image.Processing.PROCESSING:
+        return False
+    if image.processing_started is None:  # marked before runs were timed: long gone
+        return True
+    limit = timedelta(seconds=settings.IMAGE_PROCESS_TIMEOUT + STARTUP_ALLOWANCE)
+    return timezone.now() - image.processing_started > limit
+
+
+def _remove_abandoned_work(checksum: str) -> None:
+    """Remove this image's work folders left by a run that was killed.
+
+    A folder older than the time limit cannot belong to a run still going, so this is safe
+    while other workers process other images, or this one.
+    """
+    cutoff = time.time() - settings.IMAGE_PROCESS_TIMEOUT - STARTUP_ALLOWANCE
+    parents = [tile_dir(checksum).parent]
+    if media_is_local():
+        parents.append(derivative_dir(checksum).parent)
+    for parent in parents:
+        for leftover in parent.glob(f".tmp-{checksum}-*"):
+            try:
+                abandoned = leftover.stat().st_mtime < cutoff
+            except FileNotFoundError:
+                continue
+            if abandoned:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 def process_image(image, *, force: bool = False) -> bool:
     """Make ``image``'s renditions and tiles; record the outcome on the image.
 
-    Returns True when the image is ready. Errors are recorded for curators, not raised.
+    Returns True when the image is ready. Errors are recorded for curators, not raised; the
+    work folders are removed whatever happens, short of this process being killed.
     """
     from exhibit.models import Image
     from exhibit.pagecache import content_changed
@@ -440,9 +550,14 @@ def process_image(image, *, force: bool = False) -> bool:
     if not force and image.processing_state == Image.Processing.READY and is_complete(image):
         return True
     # Updates skip save()'s signals: each says itself that the image page has changed.
-    Image.objects.filter(pk=image.pk).update(processing_state=Image.Processing.PROCESSING)
+    started = timezone.now()
+    Image.objects.filter(pk=image.pk).update(
+        processing_state=Image.Processing.PROCESSING, processing_started=started
+    )
+    image.processing_state, image.processing_started = Image.Processing.PROCESSING, started
     content_changed()
     checksum = image.checksum
+    _remove_abandoned_work(checksum)
     local_media = media_is_local()
     if local_media:
         renditions_work = _work_dir(derivative_dir(checksum).parent, checksum)
@@ -453,27 +568,32 @@ def process_image(image, *, force: bool = False) -> bool:
         renditions_work.mkdir()
         tiles_work.mkdir()
         with local_path(image.original) as path:
-            renditions = build_image_files(path, renditions_work, tiles_work / "tiles")
+            built = build_image_files(path, renditions_work, tiles_work / "tiles")
         if local_media:
             _swap_in(renditions_work, derivative_dir(checksum))
         else:
             _upload_renditions(renditions_work, checksum)
-            shutil.rmtree(renditions_work, ignore_errors=True)
         _swap_in(tiles_work / "tiles", tile_dir(checksum))
-        shutil.rmtree(tiles_work, ignore_errors=True)
     except Exception as error:
-        logger.exception("Processing image %s failed", image.pk)
-        shutil.rmtree(renditions_work, ignore_errors=True)
-        shutil.rmtree(tiles_work, ignore_errors=True)
-        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        if isinstance(error, PixelWorkError):
+            logger.error("Processing image %s failed: %s", image.pk, error)
+        else:
+            logger.exception("Processing image %s failed", image.pk)
+        message = failure_sentence(image, error)
         Image.objects.filter(pk=image.pk).update(
-            processing_state=Image.Processing.FAILED, processing_error=message[:2000]
+            processing_state=Image.Processing.FAILED, processing_error=message
         )
         content_changed()
         image.processing_state, image.processing_error = Image.Processing.FAILED, message
         return False
+    finally:
+        shutil.rmtree(renditions_work, ignore_errors=True)
+        shutil.rmtree(tiles_work, ignore_errors=True)
     fields = {
-        "renditions": renditions,
+        "renditions": built["renditions"],
+        # The size of the tiles just made: the upright picture, whatever the header said.
+        "width": built["width"],
+        "height": built["height"],
         "processing_state": Image.Processing.READY,
         "processing_error": "",
         "processed_at": timezone.now(),

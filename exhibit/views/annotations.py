@@ -30,6 +30,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from exhibit.models import Annotation, Essay, Image
+from exhibit.params import whole_number
 from exhibit.services import webannotation
 from exhibit.templatetags.exhibit_tags import absolute_url
 
@@ -155,9 +156,10 @@ class AnnotationContainerView(ReadOnlyResource):
         value = request.GET.get("page")
         if value is None:
             return None
-        if not value.isdigit() or len(value) > 9:
+        page = whole_number(value)
+        if page is None:
             raise Http404("Pages are numbered 0, 1, 2 …")
-        return int(value)
+        return page
 
 
 class EssayAnnotationsView(AnnotationContainerView):

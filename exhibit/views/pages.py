@@ -20,6 +20,7 @@ from exhibit.models import (
     Section,
 )
 from exhibit.models.redirects import find_redirect
+from exhibit.params import whole_number
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
 from exhibit.services.places import KIND_PATHS, alphabet, index_lines, map_settings
@@ -195,7 +196,18 @@ class HomeView(TemplateView):
         )
 
 
-class ExhibitListView(ListView):
+class NumberedPagesMixin:
+    """``?page=`` of a paginated list read as every number in a URL is (``params``): a page
+    Django's paginator would take (``"٣"``) but that is not ASCII digits is a 404 too."""
+
+    def paginate_queryset(self, queryset, page_size):
+        page = self.request.GET.get(self.page_kwarg)
+        if page and page != "last" and whole_number(page) is None:
+            raise Http404("Pages are numbered 1, 2, 3 …")
+        return super().paginate_queryset(queryset, page_size)
+
+
+class ExhibitListView(NumberedPagesMixin, ListView):
     template_name = "exhibit/exhibit_list.html"
     context_object_name = "exhibits"
     paginate_by = 20

@@ -3,6 +3,7 @@
 from django.views.generic import TemplateView
 
 from exhibit.models import Entity, SearchEntry
+from exhibit.params import text_value, whole_number
 from exhibit.services.search import MAX_QUERY_LENGTH, FacetValue, Filters, search
 
 
@@ -10,9 +11,15 @@ def _year(value):
     value = (value or "").strip()
     if not value:
         return None, ""
-    if value.isdigit() and 1 <= int(value) <= 9999:
-        return int(value), ""
+    year = whole_number(value, maximum=9999)
+    if year:
+        return year, ""
     return None, f"“{value[:20]}” is not a year: give years as numbers, e.g. 1922."
+
+
+def _texts(values, max_length):
+    """At most 20 of a facet's values; those no stored value could equal are left out."""
+    return [text for text in (text_value(v, max_length) for v in values) if text is not None][:20]
 
 
 class SearchView(TemplateView):
@@ -32,13 +39,14 @@ class SearchView(TemplateView):
             year_from, year_to = year_to, year_from
         filters = Filters(
             kinds=[v for v in params.getlist("type") if v in SearchEntry.Kind.values],
-            exhibits=[v[:255] for v in params.getlist("exhibit")][:20],
+            exhibits=_texts(params.getlist("exhibit"), 255),
             entity_kinds=[v for v in params.getlist("kind") if v in Entity.Kind.values],
-            repositories=[v[:32] for v in params.getlist("repository")][:20],
+            repositories=_texts(params.getlist("repository"), 32),
             year_from=year_from,
             year_to=year_to,
         )
-        results = search(query, filters, params.get("page", 1))
+        # A page that is not a number shows the first; one beyond the last shows the last.
+        results = search(query, filters, whole_number(params.get("page")) or 1)
         facets = []
         for param, key, label, selected in [
             ("type", "kind", "Type", filters.kinds),

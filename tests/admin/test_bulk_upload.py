@@ -105,7 +105,7 @@ def test_one_bad_file_is_named_and_the_good_ones_are_created_and_processed(
     errors = [text for level, text in messages if level == "error"]
     assert len(errors) == 1
     assert "scan-truncated.jpg" in errors[0]
-    assert "truncated or corrupt" in errors[0]
+    assert "the file is truncated" in errors[0]
     successes = [text for level, text in messages if level == "success"]
     assert len(successes) == 2
     for image in images.values():

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from exhibit.admin.forms import image_admin_link
 from exhibit.admin.images import region_annotations_to_review
 from exhibit.models import Image, Rights
 from tests.admin.test_image_uploads import post_image
@@ -173,6 +174,94 @@ def test_reprocess_action_is_offered_only_to_those_who_may_change_images(client,
     assert response.context["action_form"] is None or "reprocess" not in dict(
         response.context["action_form"].fields["action"].choices
     )
+
+
+def process_url(image):
+    return reverse("admin:exhibit_image_process", args=[image.pk])
+
+
+@pytest.mark.django_db
+def test_a_failed_upload_is_saved_with_a_message_and_processed_again_from_its_page(
+    curator_client, settings
+):
+    settings.IMAGE_PROCESS_TIMEOUT = 0.001  # the tiles cannot be made in time
+    response = post_image(curator_client, image_bytes(), "scan.jpg")
+    assert response.status_code == 302  # a form answer, whatever processing does
+    image = Image.objects.get()
+    assert image.processing_state == Image.Processing.FAILED
+    reason = (
+        "Making the zoomable tiles took longer than the 0.001 seconds allowed, so it was "
+        "stopped. The image may be too large or slow to decode: process it again when the "
+        "server is less busy, or upload a smaller copy."
+    )
+    assert image.processing_error == reason
+    assert any(
+        level == "error" and "is saved, but making its derivatives and zoom tiles failed" in text
+        and reason in text
+        for level, text in messages_of(response)
+    )  # fmt: skip
+    page = curator_client.get(change_url(image)).content.decode()
+    assert f"Processing failed: {reason}" in page
+    assert f'<form method="post" action="{process_url(image)}">' in page
+
+    settings.IMAGE_PROCESS_TIMEOUT = 300
+    retried = curator_client.post(process_url(image))
+    assert retried.status_code == 302
+    assert retried["Location"] == change_url(image)
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.READY
+    assert image.processing_error == ""
+    assert image.renditions
+    assert ("success", f"Processed {image_admin_link(image)} again: its derivatives and zoom "
+            "tiles are ready.") in messages_of(retried)  # fmt: skip
+    assert "Process again" not in curator_client.get(change_url(image)).content.decode()
+
+
+@pytest.mark.django_db
+def test_processing_again_needs_a_post_and_the_change_permission(client, curator_client):
+    image = make_image()
+    Image.objects.filter(pk=image.pk).update(
+        processing_state=Image.Processing.FAILED, processing_error="The original is missing."
+    )
+    assert curator_client.get(process_url(image)).status_code == 405
+    viewer = make_user("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_image"))
+    client.force_login(viewer)
+    page = client.get(change_url(image)).content.decode()
+    assert "Processing failed: The original is missing." in page
+    assert process_url(image) not in page
+    assert client.post(process_url(image)).status_code == 403
+    image.refresh_from_db()
+    assert image.processing_state == Image.Processing.FAILED
+
+
+@pytest.mark.django_db
+def test_processing_interrupted_by_a_killed_worker_is_shown_and_can_be_retried(
+    curator_client, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    running, stuck = make_image(title="Running"), make_image(title="Stuck")
+    now = timezone.now()
+    Image.objects.filter(pk=running.pk).update(
+        processing_state=Image.Processing.PROCESSING, processing_started=now
+    )
+    Image.objects.filter(pk=stuck.pk).update(
+        processing_state=Image.Processing.PROCESSING,
+        processing_started=now - timedelta(seconds=settings.IMAGE_PROCESS_TIMEOUT + 61),
+    )
+    listing = curator_client.get(CHANGELIST_URL).content.decode()
+    assert listing.count(">Interrupted</span>") == 1
+    assert '<td class="field-processing">Processing</td>' in listing
+    assert "Process again" not in curator_client.get(change_url(running)).content.decode()
+    page = curator_client.get(change_url(stuck)).content.decode()
+    assert "Processing was interrupted: Processing began but never finished" in page
+    assert process_url(stuck) in page
+    curator_client.post(process_url(stuck))
+    stuck.refresh_from_db()
+    assert stuck.processing_state == Image.Processing.READY
 
 
 # Replacement ------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ def noisy_jpeg():
 
 HOSTILE_UPLOADS = {
     "text renamed .jpg": (b"This is not an image at all.\n" * 20, "scan.jpg", "not a JPEG, PNG"),
-    "truncated JPEG": (noisy_jpeg()[:4000], "scan.jpg", "truncated or corrupt"),
+    "truncated JPEG": (noisy_jpeg()[:4000], "scan.jpg", "the file is truncated"),
+    "truncated PNG": (image_bytes(fmt="PNG")[:-400], "scan.png", "the file is truncated"),
     "30,000 × 30,000 PNG bomb": (
         png_header_only(30_000, 30_000),
         "bomb.png",
@@ -189,11 +190,106 @@ def test_replacing_the_file_keeps_metadata_and_removes_the_old_original(curator_
 
 @pytest.mark.django_db
 def test_default_limits_admit_a_300_megapixel_scan(curator_client):
-    # Header only: the pixel check passes, so the refusal is for the missing data.
+    # Header only: the size checks pass, so the refusal is for the missing data.
     response = post_image(curator_client, png_header_only(20_000, 15_000), "scan.png", "image/png")
     errors = " ".join(response.context["adminform"].form.errors["original"])
-    assert "truncated or corrupt" in errors
+    assert "scan.png is damaged: part of its image data cannot be decoded." in errors
     assert "pixels" not in errors
+
+
+@pytest.mark.django_db
+def test_a_truncated_jpeg_is_described_in_a_sentence(curator_client, caplog):
+    response = post_image(curator_client, noisy_jpeg()[:4000], "letter.jpg")
+    assert response.context["adminform"].form.errors["original"] == [
+        "letter.jpg ends before its image data does: the file is truncated, probably by an "
+        "interrupted download or copy. Upload the complete file again."
+    ]
+    assert "VipsJpeg: premature end of JPEG image" in caplog.text  # for whoever investigates
+
+
+def long_strip_png(width, height):
+    """A valid greyscale PNG of ``width`` × ``height`` black pixels, written row by row: an
+    8 × 40,000,000 strip deflates to 350 KB without ever being whole in memory."""
+
+    def chunk(kind, payload):
+        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    compressor = zlib.compressobj(9)
+    rows = b"\x00" * ((width + 1) * 1_000_000)  # filter byte and pixels, a million rows
+    data = bytearray()
+    for start in range(0, height, 1_000_000):
+        count = min(1_000_000, height - start)
+        data += compressor.compress(rows[: (width + 1) * count])
+    data += compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", bytes(data))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.django_db
+def test_a_long_strip_is_refused_from_its_header_before_decoding(
+    curator_client, media_root, monkeypatch
+):
+    from exhibit.services import imaging
+
+    def decoding(*args, **kwargs):
+        raise AssertionError("the strip was decoded")
+
+    monkeypatch.setattr(imaging, "_run_pixels", decoding)
+    content = long_strip_png(8, 40_000_000)
+    with PILImage.open(io.BytesIO(content)) as strip:  # a real PNG, under the pixel limit
+        assert strip.size == (8, 40_000_000)
+    response = post_image(curator_client, content, "strip.png", "image/png")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["original"] == [
+        "strip.png is 8 × 40,000,000 pixels: the limit for each side is 65,000 pixels; one "
+        "side is 5,000,000 times the other, and the limit is 50:1. Upload a smaller copy "
+        "(scaled down, or cropped or cut into parts)."
+    ]
+    assert Image.objects.count() == 0
+    assert media_files(media_root) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("setting", "value", "size", "message"),
+    [
+        ("IMAGE_MAX_SIDE", 1500, (2000, 1000), "the limit for each side is 1,500 pixels"),
+        (
+            "IMAGE_MAX_ASPECT_RATIO",
+            1.5,
+            (2000, 1000),
+            "one side is 2 times the other, and the limit is 1.5:1",
+        ),
+        ("IMAGE_MAX_TILES", 10, (2000, 1000), "it would make 11 zoom tiles, and the limit is 10"),
+    ],
+)
+def test_size_limits_are_settings_checked_from_the_header(
+    curator_client, settings, setting, value, size, message
+):
+    setattr(settings, setting, value)
+    response = post_image(curator_client, png_header_only(*size), "wide.png", "image/png")
+    errors = " ".join(response.context["adminform"].form.errors["original"])
+    assert errors.startswith("wide.png is 2,000 × 1,000 pixels: ")
+    assert message in errors
+    assert Image.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_slow_to_check_is_refused_within_the_time_limit(curator_client, settings):
+    settings.IMAGE_CHECK_TIMEOUT = 0.001  # no child process starts that fast
+    response = post_image(curator_client, image_bytes(), "slow.jpg")
+    assert response.context["adminform"].form.errors["original"] == [
+        "slow.jpg took longer than the 0.001 seconds allowed to check, so it was refused: it "
+        "is unusually slow to decode. Save it again as a JPEG or an uncompressed TIFF and "
+        "upload that copy."
+    ]
+    assert Image.objects.count() == 0
 
 
 # Content, not names: nothing uploaded can become HTML or script on our origin. -------------
@@ -272,3 +368,46 @@ def test_file_names_are_sanitised_and_get_the_contents_extension(curator_client,
     stored = image.original.name.rsplit("/", 1)[-1]
     assert stored.endswith(kept.rsplit(".", 1)[-1])
     assert not set(stored) & set("<>\"';/\\")
+
+
+# Orientation: one size, the upright one, everywhere. --------------------------------------
+
+
+def turned(fmt, orientation=6, size=(800, 400)):
+    """A picture stored ``size`` with an EXIF orientation that turns it a quarter."""
+    exif = PILImage.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (90, 80, 70)).save(buffer, fmt, exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fmt", "name", "orientation"),
+    [("JPEG", "rotated.jpg", 6), ("JPEG", "rotated.jpg", 8), ("PNG", "rotated.png", 6),
+     ("WEBP", "rotated.webp", 6), ("TIFF", "rotated.tif", 6)],
+)  # fmt: skip
+def test_a_turned_photograph_has_its_upright_size_everywhere(
+    curator_client, client, fmt, name, orientation
+):
+    from tests.admin.test_annotation_admin import image_url, note, post_json
+    from tests.factories import make_block, make_exhibit, make_section
+
+    response = post_image(curator_client, turned(fmt, orientation), name)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    image = Image.objects.get()
+    assert (image.width, image.height) == (400, 800)
+    make_block(make_section(make_exhibit()), kind="image", image=image)
+
+    info = client.get(reverse("exhibit:iiif_image_info", kwargs={"slug": image.slug})).json()
+    assert (info["width"], info["height"]) == (400, 800)
+    manifest = client.get(reverse("exhibit:image_manifest", kwargs={"slug": image.slug})).json()
+    canvas = manifest["items"][0]
+    assert (canvas["width"], canvas["height"]) == (400, 800)
+
+    low = post_json(curator_client, image_url(image), note(xywh="50,600,300,150"))
+    assert low.status_code == 201, low.content  # below 400: outside the stored, sideways size
+    wide = post_json(curator_client, image_url(image), note(xywh="350,10,100,100"))
+    assert wide.status_code == 400
+    assert wide.json()["error"] == "The region runs outside the image (400 × 800)."

@@ -117,3 +117,35 @@ def test_an_unknown_media_storage_or_log_format_is_refused():
     assert (
         "LOG_FORMAT must be json or text" in manage("check", DEBUG="true", LOG_FORMAT="xml").stderr
     )
+
+
+def database_options(**env):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))",
+        SECRET_KEY="x" * 50,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_connections_turn_jit_off_unless_asked():
+    url = "postgres://postgres@127.0.0.1:5432/test"
+    assert "-c jit=off" in database_options(DATABASE_URL=url)
+    assert "jit" not in database_options(DATABASE_URL=url, POSTGRES_JIT="true")
+    # Options the deployer gave in the URL are kept.
+    kept = database_options(DATABASE_URL=f"{url}?options=-c%20statement_timeout%3D5000")
+    assert "statement_timeout=5000" in kept and "jit=off" in kept
+    assert "jit" not in database_options(DATABASE_URL="sqlite:///:memory:")
+
+
+def test_the_apps_postgresql_connection_runs_without_jit(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # the suite also runs on SQLite, which has no JIT
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -167,6 +167,32 @@ def test_publishing_the_exhibit_ends_its_review_links(client, draft):
     assert draft.get_absolute_url() in response.content.decode()
 
 
+def test_a_link_ended_by_publication_stays_dead_after_unpublishing(client, draft):
+    link = make_link(draft)
+    url = link.get_absolute_url()
+    draft.status = Status.PUBLISHED
+    draft.save()
+    draft.status = Status.DRAFT
+    draft.save()
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "has been published" in response.content.decode()
+    link.refresh_from_db()
+    assert link.state == "ended: exhibit published"
+    # A link made for the new draft works.
+    assert client.get(make_link(draft).get_absolute_url()).status_code == 200
+
+
+def test_a_link_opened_while_published_stays_dead_after_unpublishing(client, draft):
+    """Even where publishing bypassed save() (a raw import), the first reader who meets the
+    published exhibit ends the link."""
+    link = make_link(draft)
+    type(draft).objects.filter(pk=draft.pk).update(status=Status.PUBLISHED)
+    assert client.get(link.get_absolute_url()).status_code == 410
+    type(draft).objects.filter(pk=draft.pk).update(status=Status.DRAFT)
+    assert client.get(link.get_absolute_url()).status_code == 410
+
+
 @pytest.mark.parametrize(
     "token",
     [
@@ -226,3 +252,34 @@ def test_review_page_query_count_is_fixed(client, django_assert_num_queries, pag
     with django_assert_num_queries(REVIEW_EXPECTED[page]):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_ends_the_links_of_exhibits_published_before_it():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph  # by name: migrations are renumbered when branches merge
+    target = next(
+        k for k in graph.nodes if k[0] == "exhibit" and k[1].endswith("_reviewlink_ended_at")
+    )
+    before = [p.key for p in graph.node_map[target].parents if p.key[0] == "exhibit"]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Exhibit, Link = old.get_model("exhibit", "Exhibit"), old.get_model("exhibit", "ReviewLink")
+    expires = timezone.now() + timedelta(days=7)
+    published = Exhibit.objects.create(title="Kama", slug="kama", status="published", order=0)
+    draft = Exhibit.objects.create(title="Tomka", slug="tomka", status="draft", order=1)
+    Link.objects.create(exhibit=published, recipient="A", expires_at=expires)
+    Link.objects.create(exhibit=draft, recipient="B", expires_at=expires)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+    new = executor.loader.project_state([target]).apps.get_model("exhibit", "ReviewLink")
+    assert {link.recipient: link.ended_at is not None for link in new.objects.all()} == {
+        "A": True,
+        "B": False,
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -29,14 +29,33 @@
     });
   }
 
-  function popup(place) {
-    // Built as elements, never as HTML, so a place's name cannot inject markup.
-    var content = document.createElement(place.url ? "a" : "span");
-    content.textContent = place.name;
-    if (place.url) {
-      content.href = place.url;
-    }
+  // Leaflet sets a string given as a tooltip's or popup's content as HTML, so names go in
+  // as text nodes: a place called "<meta http-equiv=refresh ...>" is shown, not obeyed.
+  function text(name) {
+    var content = document.createElement("span");
+    content.textContent = name;
     return content;
+  }
+
+  // Only a web address becomes a link: never javascript: or data:, whatever the page says.
+  function webAddress(url) {
+    try {
+      var protocol = new URL(url, document.baseURI).protocol;
+      return protocol === "http:" || protocol === "https:" ? url : "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function popup(place) {
+    var url = webAddress(place.url);
+    if (!url) {
+      return text(place.name);
+    }
+    var link = document.createElement("a");
+    link.textContent = place.name;
+    link.href = url;
+    return link;
   }
 
   // A marker is a focusable button named for its place (Leaflet's keyboard option gives the
@@ -47,7 +66,7 @@
       icon: L.divIcon({ className: "place-map__marker", iconSize: [18, 18] }),
       keyboard: true,
     })
-      .bindTooltip(place.name, { direction: "top", offset: [0, -10] })
+      .bindTooltip(text(place.name), { direction: "top", offset: [0, -10] })
       .bindPopup(popup(place), { offset: [0, -6] });
     var byKeyboard = false;
     layer.on("add", function () {
@@ -118,6 +137,7 @@
     var tileUrl = container.getAttribute("data-tile-url");
     if (tileUrl) {
       L.tileLayer(tileUrl, {
+        // HTML by design (the provider's link), which the server sanitised (services/places.py).
         attribution: container.getAttribute("data-tile-attribution") || "",
         maxZoom: 18,
       }).addTo(map);
