@@ -26,7 +26,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exhibit', '0015_link_history'),
+        ('exhibit', '0017_reviewlink_ended_at'),
     ]
 
     operations = [
