@@ -130,6 +130,7 @@ def test_a_curator_annotates_a_passage_of_the_demo_essay(curator_page, screensho
     place_caret(page, "Heinz Guderian")
     for _ in range(len("Heinz Guderian")):
         page.keyboard.press("Shift+ArrowRight")
+    page.wait_for_function("document.getSelection().toString() === 'Heinz Guderian'")
     trigger.wait_for(state="visible")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Annotate selection"

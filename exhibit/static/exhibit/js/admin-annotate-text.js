@@ -358,6 +358,10 @@
     });
 
     trigger.addEventListener("click", function () {
+      // The selection as it stands now: a selectionchange queued by a fast Shift+arrow
+      // (or a busy browser) may not have reached state.range yet.
+      var current = clippedRange();
+      if (current) state.range = current;
       if (!state.range) return;
       var projection = project(text);
       var footnote = Array.from(text.querySelectorAll("section.footnotes")).some(
