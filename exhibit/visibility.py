@@ -56,10 +56,17 @@ from django.apps import apps as global_apps
 from django.db import models, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
 
 PUBLISHED = "published"
 ORPHANED = "orphaned"
 CHUNK = 500  # primary keys per IN (...) list, well below SQLite's variable limit
+
+# Sent, inside the writing transaction, after stored moments were rewritten. ``changes`` is
+# ``{model name: {pk: (old moment, new moment)}}``, or None when everything was recomputed
+# (``recompute_all``). Caches, the search index and revision stamps listen to it; this module
+# imports none of them.
+moments_changed = Signal()
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,7 @@ def settle(dirty, registry=global_apps):
     whose inputs changed as a result. Returns how many rows were rewritten."""
     dirty = {name: set(pks) for name, pks in dirty.items() if pks}
     written = 0
+    announced = {}
     for level in LEVELS:
         pks = dirty.pop(level.model, None)
         if not pks:
@@ -195,8 +203,11 @@ def settle(dirty, registry=global_apps):
             continue
         _write(_model(registry, level.model), changes)
         written += len(changes)
+        announced[level.model] = {pk: (computed[pk][0], new) for pk, new in changes.items()}
         for name, more in _dependents(level, changes, registry).items():
             dirty.setdefault(name, set()).update(more)
+    if announced and registry is global_apps:
+        moments_changed.send(sender=settle, changes=announced)
     return written
 
 
@@ -230,6 +241,8 @@ def recompute_all(registry=global_apps, levels=LEVELS):
         changes = {pk: new for pk, (old, new) in computed.items() if old != new}
         _write(_model(registry, level.model), changes)
         written += len(changes)
+    if written and registry is global_apps:
+        moments_changed.send(sender=recompute_all, changes=None)
     return written
 
 
