@@ -261,7 +261,9 @@ def connect():
     from django.core.signals import setting_changed
     from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-    skipped = {"AuditEvent", "SearchEntry"}  # not shown; search writes call content_changed()
+    from exhibit.services.search import index_changed
+
+    skipped = {"AuditEvent", "SearchEntry"}  # not shown; search writes send index_changed
     for model in apps.get_app_config("exhibit").get_models():
         name = model.__name__
         if name in skipped or name.startswith("Historical"):
@@ -274,6 +276,7 @@ def connect():
             m2m_changed.connect(
                 content_changed, sender=through, dispatch_uid=f"pagecache-{through._meta.label}"
             )
+    index_changed.connect(content_changed, dispatch_uid="pagecache-search-index")
     # After an upgrade's migrate, pages rendered by the old code are not served again.
     post_migrate.connect(_new_generation, dispatch_uid="pagecache-migrate")
     setting_changed.connect(_settings_changed, dispatch_uid="pagecache-settings")

@@ -36,9 +36,14 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
+from django.dispatch import Signal
 
-from exhibit.pagecache import content_changed
 from exhibit.services.projection import plain_text
+
+# Sent inside the writing transaction when index rows were written or removed. ``objects`` is
+# a list of ``(model, pk)`` whose rows changed, or None after a full rebuild. Search pages show
+# the index, whose writes send no model signals: the page cache listens to this.
+index_changed = Signal()
 
 PAGE_SIZE = 20
 QUERIES = 7  # a search: name variants, four facets, decades, the page of results
@@ -869,7 +874,7 @@ def rebuild(progress=None) -> dict[str, int]:
                 counts[kind] = counts.get(kind, 0) + 1
                 if progress:
                     progress(done, total, str(obj))
-        content_changed()
+        index_changed.send(sender=rebuild, objects=None)
     return counts
 
 
@@ -993,7 +998,7 @@ def flush() -> int:
     with transaction.atomic(savepoint=False):
         written = _write(todo)
     if written:
-        content_changed()  # search pages show the index, whose writes send no page signals
+        index_changed.send(sender=flush, objects=list(todo))
     return written
 
 
