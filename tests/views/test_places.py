@@ -296,9 +296,35 @@ def test_timeline_orders_events_and_dated_images_with_honest_labels(client):
     assert positions == sorted(positions)
     for label in ("16 April 1922", "between 1925 and 1933", "c. 1928", "before 1930"):
         assert f'<p class="timeline__date">{label}</p>' in html
-    assert '<a href="#decade-1920">1920s <span class="jump-nav__count">5</span></a>' in html
+    assert (
+        '<a href="?decade=1920" aria-current="page">1920s '
+        '<span class="jump-nav__count">5</span></a>' in html
+    )
     for absent in ("Undated", "Seeckt", "Unpublished photograph", "Unlinked event"):
         assert absent not in html
+
+
+def test_timeline_shows_one_decade_at_a_time(client):
+    for name, date in (("Armistice", "1918-11-11"), ("Rapallo", "1922-04-16"),
+                       ("Pact", "1939-08-23"), ("Far back", "before 1920")):  # fmt: skip
+        linked_entity(kind="event", name=name, date=date, latitude=None, longitude=None)
+    published_image(title="Hangars", date="c. 1928")
+
+    # By default the first decade with entries; "before 1920" is placed at its latest day.
+    html = page(client, reverse("exhibit:timeline"))
+    assert ">Armistice</a>" in html and ">Far back</a>" in html
+    assert ">Rapallo</a>" not in html and ">Pact</a>" not in html
+    bar = re.search(r'<nav class="jump-nav decade-nav".*?</nav>', html, re.S)[0]
+    assert re.findall(r'href="\?decade=(\d+)"', bar) == ["1910", "1920", "1930"]
+    assert '<a class="pagination__link" rel="next" href="?decade=1920">' in html
+
+    html = page(client, reverse("exhibit:timeline") + "?decade=1920")
+    assert ">Rapallo</a>" in html and ">Hangars</a>" in html and ">Pact</a>" not in html
+    assert '<link rel="canonical" href="http://testserver/timeline/?decade=1920">' in html
+    assert 'rel="prev" href="?decade=1910"' in html and 'rel="next" href="?decade=1930"' in html
+
+    for decade in ("1940", "1925", "x", "١٩٢٠", "0", ""):
+        assert client.get(reverse("exhibit:timeline"), {"decade": decade}).status_code == 404
 
 
 # Map
