@@ -24,9 +24,9 @@ EXPECTED = {
     "section": 8,  # + the exhibit's curators, whom its citation names
     "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
     "image": 4,  # + the image's region notes (likewise)
-    "entity list": 1,
+    "entity list": 1,  # each kind's letters with counts (one grouped query)
     "entity": 5,  # images, blocks, notes (with essay or image), their archival sources
-    "place list": 1,
+    "place list": 2,  # its letter bar (one grouped query), the page of the first letter
     "repository list": 1,
     "repository": 6,  # its references, their images, essays, notes and quotations citing them
     "timeline": 3,  # decades (events and images: one grouped query), the decade's events, images
