@@ -61,6 +61,7 @@ urlpatterns = [
     ),
     path("timeline/", indexes.TimelineView.as_view(), name="timeline"),
     path("map/", indexes.MapView.as_view(), name="map"),
+    path("map/places.geojson", indexes.map_places, name="map_places"),
     path("search/", search.SearchView.as_view(), name="search"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", old_image_slugs(iiif.image_base), name="iiif_image_base"),

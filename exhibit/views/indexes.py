@@ -5,12 +5,16 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, Subquery, When
 from django.db.models.functions import Cast, Coalesce, ExtractYear
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from exhibit.models import Annotation, ArchivalReference, Block, Entity, Essay, Image, Repository
 from exhibit.params import whole_number
 from exhibit.services.places import map_settings, timeline
+from exhibit.views.pages import NumberedPagesMixin
 
 
 def published_reference_count():
@@ -187,16 +191,56 @@ class TimelineView(TemplateView):
         )
 
 
-class MapView(TemplateView):
-    """Published places with coordinates: a list that a script turns into a map."""
+def mapped_places():
+    return Entity.objects.published().filter(
+        kind=Entity.Kind.PLACE, latitude__isnull=False, longitude__isnull=False
+    )
+
+
+class MapView(NumberedPagesMixin, ListView):
+    """The map of places: a script draws every published place with coordinates, fetched as
+    GeoJSON (``map_places``) and clustered; below it, the places as a list that works
+    without the script, ``paginate_by`` a page (``?page=``). Two queries: the count, the page."""
 
     template_name = "exhibit/map.html"
+    context_object_name = "places"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return (
+            mapped_places()
+            .only("kind", "name", "slug", "description", "latitude", "longitude")
+            .order_by("name", "pk")
+        )
 
     def get_context_data(self, **kwargs):
-        places = (
-            Entity.objects.published()
-            .filter(kind=Entity.Kind.PLACE, latitude__isnull=False, longitude__isnull=False)
-            .only("kind", "name", "slug", "date", "description", "latitude", "longitude")
-            .order_by("name")
-        )
-        return super().get_context_data(places=list(places), map_settings=map_settings(), **kwargs)
+        return super().get_context_data(map_settings=map_settings(), **kwargs)
+
+
+# A visitor's browser and shared caches may keep the places a few minutes.
+PLACES_MAX_AGE = 300
+
+
+@require_GET
+@cache_control(public=True, max_age=PLACES_MAX_AGE)
+def map_places(request):
+    """``/map/places.geojson``: every published place with coordinates, as a GeoJSON
+    FeatureCollection (RFC 7946: longitude first) with each place's name and page. One query;
+    names are data, which the map's script shows as text."""
+    rows = mapped_places().order_by("pk").values_list("name", "slug", "latitude", "longitude")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
+            "properties": {
+                "name": name,
+                "url": reverse("exhibit:entity_detail", kwargs={"slug": slug}),
+            },
+        }
+        for name, slug, latitude, longitude in rows
+    ]
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        content_type="application/geo+json",
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )

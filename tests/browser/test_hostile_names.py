@@ -10,7 +10,7 @@ and a ``<meta http-equiv="refresh">``, which it does not stop.
 
 import copy
 import io
-from html import escape
+import json
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -275,14 +275,16 @@ def test_a_map_popup_links_only_to_web_addresses(hostile_site, watched, live_ser
 
     def tamper(route):
         response = route.fetch()
-        body = response.text()
-        for address, place in zip(sorted(bad), hostile_site["places"], strict=False):
-            body = body.replace(
-                f'data-url="{place.get_absolute_url()}"', f'data-url="{escape(address)}"'
-            )
-        route.fulfill(response=response, body=body)
+        data = response.json()
+        urls = {place.get_absolute_url(): address for address, place in
+                zip(sorted(bad), hostile_site["places"], strict=False)}  # fmt: skip
+        for feature in data["features"]:
+            url = feature["properties"]["url"]
+            feature["properties"]["url"] = urls.get(url, url)
+        route.fulfill(response=response, body=json.dumps(data))
 
-    page.route(live_server.url + reverse("exhibit:map"), tamper)
+    # The map fetches its places as GeoJSON: tamper with that.
+    page.route(live_server.url + reverse("exhibit:map_places"), tamper)
     page.goto(reverse("exhibit:map"))
     page.wait_for_selector("[data-map-ready]")
     page.locator("[data-map]").focus()

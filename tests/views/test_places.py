@@ -415,10 +415,10 @@ def test_map_lists_published_places_with_coordinates(client, settings):
 
     html = page(client, reverse("exhibit:map"))
 
-    assert (
-        f'<li class="place-list__item" id="place-kazan" data-lat="55.796400" data-lng="49.108900" '
-        f'data-name="Kazan" data-url="{kazan.get_absolute_url()}">'
-    ) in html
+    assert '<li class="place-list__item" id="place-kazan">' in html
+    assert f'<a class="place-list__name" href="{kazan.get_absolute_url()}">Kazan</a>' in html
+    assert 'data-map-source="/map/places.geojson"' in html
+    assert "vendor/leaflet.markercluster/leaflet.markercluster.js" in html
     assert "55.7964° N, 49.1089° E" in html
     for absent in ("Somewhere", "Unpublished place", "Seeckt"):
         assert absent not in html
@@ -432,3 +432,45 @@ def test_map_without_places_or_tiles_says_so(client, settings):
     html = page(client, reverse("exhibit:map"))
     assert "No places with coordinates yet" in html
     assert "leaflet" not in html
+
+
+def test_map_places_are_geojson_of_published_places_only(client):
+    kazan = linked_entity(name="Kazan", slug="kazan", latitude="55.796400", longitude="49.108900")
+    linked_entity(name="<b>Lipetsk</b>", slug="lipetsk", latitude="52.6031", longitude="39.5708")
+    linked_entity(name="Somewhere", latitude=None, longitude=None)
+    make_entity(name="Unpublished place", latitude="50.0", longitude="30.0")
+
+    response = client.get(reverse("exhibit:map_places"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert response["Cache-Control"] == "public, max-age=300"
+    data = response.json()
+    assert data["type"] == "FeatureCollection"
+    assert sorted(data["features"], key=lambda f: f["properties"]["name"]) == [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [39.5708, 52.6031]},
+            "properties": {"name": "<b>Lipetsk</b>", "url": "/entities/lipetsk/"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [49.1089, 55.7964]},
+            "properties": {"name": "Kazan", "url": kazan.get_absolute_url()},
+        },
+    ]
+    assert client.post(reverse("exhibit:map_places")).status_code == 405
+
+
+def test_map_lists_places_a_page_at_a_time(client, monkeypatch):
+    monkeypatch.setattr("exhibit.views.indexes.MapView.paginate_by", 2)
+    for name in ("Kazan", "Lipetsk", "Moscow"):
+        linked_entity(name=name, latitude="55.0", longitude="40.0")
+    html = page(client, reverse("exhibit:map"))
+    assert ">Kazan</a>" in html and ">Lipetsk</a>" in html and ">Moscow</a>" not in html
+    assert "Places (3)" in html and 'rel="next" href="?page=2"' in html
+    html = page(client, reverse("exhibit:map") + "?page=2")
+    assert ">Moscow</a>" in html and ">Kazan</a>" not in html
+    assert '<link rel="canonical" href="http://testserver/map/?page=2">' in html
+    for number in ("3", "0", "x", "١"):
+        assert client.get(reverse("exhibit:map"), {"page": number}).status_code == 404

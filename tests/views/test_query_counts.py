@@ -30,7 +30,8 @@ EXPECTED = {
     "repository list": 1,
     "repository": 6,  # its references, their images, essays, notes and quotations citing them
     "timeline": 3,  # decades (events and images: one grouped query), the decade's events, images
-    "map": 1,
+    "map": 2,  # the count of places, the page of the list (the map fetches "map places")
+    "map places": 1,
     "search": 7,  # name variants, four facets, decades, the page of results
     "search, filtered": 7,
 }
@@ -55,6 +56,7 @@ def page_urls(exhibit):
         "repository": Repository.objects.published().first().get_absolute_url(),
         "timeline": reverse("exhibit:timeline"),
         "map": reverse("exhibit:map"),
+        "map places": reverse("exhibit:map_places"),
         "search": f"{reverse('exhibit:search')}?q=lipetsk",
         "search, filtered": f"{reverse('exhibit:search')}?q=lipetsk+aerodrome&type=image"
         f"&exhibit={exhibit.slug}&repository=GALO",
