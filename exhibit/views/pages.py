@@ -3,7 +3,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -445,6 +446,10 @@ class EntityListView(TemplateView):
         ]
 
 
+# Notes on an entity's page, a page at a time: a hub such as Lipetsk gathers thousands.
+NOTES_PAGE_SIZE = 50
+
+
 class EntityDetailView(SlugRedirectMixin, DetailView):
     template_name = "exhibit/entity_detail.html"
     context_object_name = "entity"
@@ -465,23 +470,36 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
             .select_related("section__exhibit")
             .order_by("section__exhibit__title", "section__order")
         )
+        # Essay notes grouped by essay (the template regroups them), in reading order within
+        # each, then image notes by image: a page of NOTES_PAGE_SIZE at a time (``?page=``).
         notes = (
             Annotation.objects.published()
             .filter(entities=entity)
             .select_related("essay", "image")
             .defer("body", "essay__body", "essay__body_html", "essay__headings", "essay__abstract")
+            .order_by(
+                Case(When(essay__isnull=False, then=Value(0)), default=Value(1)),
+                code_point_order(Coalesce("essay__title", "image__title")),
+                Coalesce("essay_id", "image_id"),
+                "start",
+                "pk",
+            )
         )
+        paginator = Paginator(notes, NOTES_PAGE_SIZE)
+        number = whole_number(self.request.GET.get("page", "1"))
+        if not number or (number > 1 and number > paginator.num_pages):
+            raise Http404("No such page of notes")
+        notes_page = paginator.page(min(number, paginator.num_pages))
         essay_notes, image_notes = [], []
-        for note in notes:
+        for note in notes_page:
             if note.essay_id:
                 note.before, note.after = passage_context(note)
                 essay_notes.append(note)
             else:
                 image_notes.append(note)
-        # Grouped by essay (the template regroups them) and in reading order within each.
-        essay_notes.sort(key=lambda note: (note.essay.title, note.essay_id, note.start or 0))
-        image_notes.sort(key=lambda note: (note.image.title, note.image_id, note.pk))
         return super().get_context_data(
+            notes_page=notes_page,
+            notes_paginated=paginator.num_pages > 1,
             images=images,
             appearances=list(blocks),
             essay_notes=essay_notes,

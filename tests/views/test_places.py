@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from exhibit.models import Entity, IndexName, Repository, Status
+from exhibit.models import Annotation, Entity, IndexName, Repository, Status
 from tests.factories import (
     make_block,
     make_entity,
@@ -70,6 +70,29 @@ def test_entity_page_groups_notes_images_exhibits_and_sources(client):
     # Other names are shown; the Cyrillic one is marked as Russian.
     assert '<span class="entity__aka-name">Lipezk</span>' in html
     assert '<span class="entity__aka-name" lang="ru">Липецк</span>' in html
+
+
+def test_entity_page_pages_its_notes(client, monkeypatch):
+    monkeypatch.setattr("exhibit.views.pages.NOTES_PAGE_SIZE", 2)
+    place = make_entity(name="Lipetsk")
+    essay = published_essay()
+    notes = [annotate(essay, "Lipetsk", entities=[place]) for _ in range(3)]
+    image = published_image(title="Hangars", entities=[place])
+    region = Annotation.objects.create(image=image, xywh="1,1,10,10", body="Hangar roofs.")
+    region.entities.set([place])
+
+    html = page(client, place.get_absolute_url())
+    assert html.count('class="entity-note"') == 2 and "Page 1 of 2" in html
+    assert "Noted in images" not in html
+    html = page(client, f"{place.get_absolute_url()}?page=2")
+    assert html.count('class="entity-note"') == 2 and "Noted in images" in html
+    assert f"#a-{notes[0].uuid}" not in html  # essay notes come first, in reading order
+    assert '<nav class="pagination" aria-label="Pages of notes">' in html
+    assert (
+        f'<link rel="canonical" href="http://testserver{place.get_absolute_url()}?page=2">' in html
+    )
+    for number in ("3", "0", "x", "١"):
+        assert client.get(place.get_absolute_url(), {"page": number}).status_code == 404
 
 
 def test_entity_page_shows_no_source_cited_only_by_unpublished_content(client):

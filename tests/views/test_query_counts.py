@@ -25,7 +25,7 @@ EXPECTED = {
     "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
     "image": 4,  # + the image's region notes (likewise)
     "entity list": 1,  # each kind's letters with counts (one grouped query)
-    "entity": 5,  # images, blocks, notes (with essay or image), their archival sources
+    "entity": 6,  # images, blocks, notes (count, page: with essay or image), archival sources
     "place list": 2,  # its letter bar (one grouped query), the page of the first letter
     "repository list": 1,
     "repository": 6,  # its references, their images, essays, notes and quotations citing them
@@ -70,11 +70,12 @@ def test_public_page_query_count_is_fixed(client, django_assert_num_queries, pag
     exhibit = make_full_exhibit(scale=scale)
     for _ in range(scale - 1):
         make_full_exhibit()
-    if page == "timeline":
-        add_dated_content(exhibit, scale)
+    urls = page_urls(exhibit)
+    if page in ("timeline", "entity"):  # events, dated images, notes on a place
+        urls["entity"] = add_dated_content(exhibit, scale).get_absolute_url()
     if page.startswith("search"):
         search.flush()  # the search index is written on commit, which a test never reaches
-    url = page_urls(exhibit)[page]
+    url = urls[page]
     with django_assert_num_queries(EXPECTED[page]):
         response = client.get(url)
     assert response.status_code == 200
@@ -171,3 +172,20 @@ def test_dated_and_sourced_pages_keep_their_query_count_as_content_grows(
         assert html.count('class="timeline__entry') == int(counts[0])
     if page == "entity":
         assert html.count('class="source-list__item"') == 2 * scale
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", [4, 12])
+def test_entity_page_of_notes_keeps_its_query_count_as_notes_grow(
+    client, django_assert_num_queries, monkeypatch, scale
+):
+    """A hub entity's notes come a page at a time: the second page costs what the first does,
+    with three times as many notes."""
+    monkeypatch.setattr("exhibit.views.pages.NOTES_PAGE_SIZE", 2)
+    place = add_dated_content(make_full_exhibit(), scale)
+    with django_assert_num_queries(EXPECTED["entity"]):
+        response = client.get(f"{place.get_absolute_url()}?page=2")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="entity-note"') == 2
+    assert f"Page 2 of {scale // 2}" in html
