@@ -198,7 +198,8 @@
       return;
     }
     container.hidden = false;
-    var map = L.map(container, { scrollWheelZoom: false, zoomSnap: 0.5 });
+    // maxZoom on the map too: clustering needs one, and with no tile layer none is set.
+    var map = L.map(container, { scrollWheelZoom: false, zoomSnap: 0.5, maxZoom: 18 });
     var tileUrl = container.getAttribute("data-tile-url");
     if (tileUrl) {
       L.tileLayer(tileUrl, {
@@ -250,7 +251,9 @@
       .then(function (data) {
         show(container, placesFromGeoJSON(data));
       })
-      .catch(function () {});
+      .catch(function (error) {
+        console.error(error);
+      });
   }
 
   document.querySelectorAll("[data-map]").forEach(draw);
