@@ -1,8 +1,9 @@
 """Upkeep of the A–Z indexes' lines (``IndexName``): each entity's rows follow the entity.
 
 An entity's lines are rewritten when it is saved (any save: admin, import, shell; raw saves
-too, so ``import_site`` and ``loaddata`` leave them right) and go with it when it is deleted
-(the foreign key cascades). ``rebuild_all()`` rewrites every line, for data changed outside
+too, so ``import_site`` and ``loaddata`` leave them right), when ``Entity.objects...update()``
+changes a name or kind, and on ``bulk_create()``; they go with it when it is deleted (the
+foreign key cascades). ``rebuild_all()`` rewrites every line, for data changed outside
 Django; the migration that created the table ran it once. Visibility is not copied here: a
 page joins to ``Entity.objects.published()``, so scheduling and unpublishing need no upkeep.
 """
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from exhibit.collation import initial, sort_name
+from exhibit.models.base import queryset_created, queryset_updating
 from exhibit.services.places import index_entries
 
 SORT_KEY_LENGTH = 1024
@@ -65,7 +67,35 @@ def entity_saved(sender, instance, using=None, **kwargs):
     refresh(instance, using=using)
 
 
+# What an entity's index lines are made of.
+FIELDS = {"kind", "name", "sort_name", "alternative_names"}
+
+
+def refresh_many(pks, using=None):
+    from exhibit.models import Entity, IndexName
+
+    entities = list(Entity.objects.using(using).filter(pk__in=pks))
+    with transaction.atomic(using=using):
+        IndexName.objects.using(using).filter(entity_id__in=pks).delete()
+        rows = [line for entity in entities for line in lines_for(entity, IndexName)]
+        IndexName.objects.using(using).bulk_create(rows)
+
+
+def entities_updating(sender, queryset, fields, **kwargs):
+    """``Entity.objects...update()`` of a name or kind: rewrite those entities' lines after."""
+    if not fields & FIELDS:
+        return None
+    pks = set(queryset.values_list("pk", flat=True))
+    return lambda: refresh_many(pks, using=queryset.db)
+
+
+def entities_created(sender, objs, **kwargs):
+    refresh_many([obj.pk for obj in objs if obj.pk is not None])
+
+
 def connect():
     from exhibit.models import Entity
 
     post_save.connect(entity_saved, sender=Entity, dispatch_uid="index-names")
+    queryset_updating.connect(entities_updating, sender=Entity, dispatch_uid="index-names")
+    queryset_created.connect(entities_created, sender=Entity, dispatch_uid="index-names")

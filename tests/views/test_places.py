@@ -268,7 +268,13 @@ def test_index_lines_follow_their_entity(client):
     kazan.save()
     assert list(kazan.index_names.values_list("letter", "name", "see")) == [("Q", "Qazan", False)]
     assert letter_bar(page(client, reverse("exhibit:place_list"))) == ["Q"]
+    # queryset.update() and bulk_create() keep them too.
+    Entity.objects.filter(pk=kazan.pk).update(sort_name="Zazan", alternative_names="Qasan")
+    assert sorted(kazan.index_names.values_list("letter", "see")) == [("Q", True), ("Z", False)]
+    (bulk,) = Entity.objects.bulk_create([Entity(kind="place", name="Yelets", slug="yelets")])
+    assert list(bulk.index_names.values_list("letter", flat=True)) == ["Y"]
     kazan.delete()
+    bulk.delete()
     assert not IndexName.objects.exists()
 
 
