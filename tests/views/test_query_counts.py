@@ -189,3 +189,23 @@ def test_entity_page_of_notes_keeps_its_query_count_as_notes_grow(
     html = response.content.decode()
     assert html.count('class="entity-note"') == 2
     assert f"Page 2 of {scale // 2}" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", [1, 3])
+def test_a_letter_page_of_an_index_keeps_its_query_count_as_names_grow(
+    client, django_assert_num_queries, monkeypatch, scale
+):
+    """The second page of a letter costs what the first page of the index does, with three
+    times as many names under that letter and in the collection."""
+    monkeypatch.setattr("exhibit.views.pages.INDEX_PAGE_SIZE", 2)
+    exhibit = make_full_exhibit(scale=scale)
+    section = exhibit.sections.first()
+    places = [
+        make_entity(name=f"Kama {n}", alternative_names=f"Кама {n}") for n in range(4 * scale)
+    ]
+    make_block(section, entities=places)
+    with django_assert_num_queries(EXPECTED["place list"]):
+        response = client.get(reverse("exhibit:place_list"), {"letter": "K", "page": "2"})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="entity-index__item') == 2
