@@ -11,10 +11,12 @@ class ExhibitConfig(AppConfig):
         from PIL import Image
 
         from . import checks, pagecache, signals, visibility  # noqa: F401  (checks registers)
+        from .services import index_names
 
         visibility.connect()  # each object's visible_from follows what it depends on
 
         signals.connect()  # search index upkeep
+        index_names.connect()  # the A-Z indexes' lines follow their entities
         pagecache.connect()  # a write retires the cached public pages
 
         # Pillow's own bomb guard would refuse a 300 MP archival scan at its default limit

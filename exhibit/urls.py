@@ -1,4 +1,3 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from . import views
@@ -6,7 +5,7 @@ from .feeds import NewExhibitsFeed
 from .models import Essay, Exhibit, Image
 from .models.entities import KIND_PATHS
 from .params import WholeNumberConverter
-from .sitemaps import SITEMAPS
+from .sitemaps import sitemap_index, sitemap_section
 from .views import (
     annotations,
     discovery,
@@ -51,7 +50,8 @@ urlpatterns = [
     path("entities/<slug:slug>/", views.EntityDetailView.as_view(), name="entity_detail"),
     # Discovery: crawlers, feed readers.
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
     path("feeds/exhibits.atom", NewExhibitsFeed(), name="exhibit_feed"),
     path("repositories/", indexes.RepositoryListView.as_view(), name="repository_list"),
     path(
@@ -61,6 +61,7 @@ urlpatterns = [
     ),
     path("timeline/", indexes.TimelineView.as_view(), name="timeline"),
     path("map/", indexes.MapView.as_view(), name="map"),
+    path("map/places.geojson", indexes.map_places, name="map_places"),
     path("search/", search.SearchView.as_view(), name="search"),
     # IIIF Image API 3.0, level 0: {id}/{region}/{size}/{rotation}/{quality}.{format}
     path("iiif/images/<slug:slug>", old_image_slugs(iiif.image_base), name="iiif_image_base"),

@@ -26,6 +26,14 @@ const copies = {
     ["leaflet/dist/images", "images"],
     ["leaflet/LICENSE", "LICENSE"],
   ],
+  // Clusters the map's markers when there are many places. Its own stylesheet only (the
+  // animations); the cluster icons are styled by exhibit/css/places.css.
+  "leaflet.markercluster": [
+    ["leaflet.markercluster/dist/leaflet.markercluster.js", "leaflet.markercluster.js"],
+    ["leaflet.markercluster/dist/leaflet.markercluster.js.map", "leaflet.markercluster.js.map"],
+    ["leaflet.markercluster/dist/MarkerCluster.css", "MarkerCluster.css"],
+    ["leaflet.markercluster/MIT-LICENCE.txt", "LICENSE"],
+  ],
 };
 
 for (const [library, files] of Object.entries(copies)) {

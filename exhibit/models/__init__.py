@@ -2,7 +2,7 @@ from .annotations import Annotation, EssayRevision
 from .archives import ArchivalReference, Repository
 from .audit import AuditEvent
 from .base import Publishable, Status
-from .entities import Entity
+from .entities import Entity, IndexName
 from .essays import Essay, EssayAuthor
 from .exhibits import Block, Exhibit, GalleryItem, Section
 from .images import Image, Rights
@@ -25,6 +25,7 @@ __all__ = [
     "Exhibit",
     "GalleryItem",
     "Image",
+    "IndexName",
     "Publishable",
     "Repository",
     "ReviewLink",

@@ -147,3 +147,30 @@ class Entity(Visible, Dated, Versioned, TimeStamped):
         if self.geonames:
             links.append(("GeoNames", self.geonames, f"https://www.geonames.org/{self.geonames}/"))
         return links
+
+
+class IndexName(models.Model):
+    """One line of an A–Z index, kept so that a letter bar and a page of a letter are one
+    query each, in the database's order, however big the collection: an entity under its
+    index form, or one of its other names filed in its own place as a cross-reference
+    (``see``). Derived from the entity (``exhibit.services.index_names`` rewrites an entity's
+    lines whenever it is saved), never edited; ``sort_key`` and ``letter`` come from
+    ``exhibit.collation``."""
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="index_names", editable=False
+    )
+    kind = models.CharField("kind", max_length=16, choices=Entity.Kind.choices, editable=False)
+    name = models.CharField("name", max_length=255, editable=False)
+    sort_key = models.CharField("sort key", max_length=1024, editable=False)
+    letter = models.CharField("letter", max_length=4, editable=False)
+    see = models.BooleanField("cross-reference", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "index name"
+        indexes = [
+            models.Index(fields=["kind", "letter", "sort_key"], name="indexname_letter_page"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -6,62 +6,77 @@ Plain inputs (loaded objects), plain outputs (lists and small dataclasses): no q
 from __future__ import annotations
 
 import re
-import string
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings
 
+from exhibit.collation import OTHER, letter_order, script, sort_name
 from exhibit.models.entities import KIND_PATHS
 from exhibit.services.rendering import sanitize_html
 
 __all__ = [
+    "INDEX_ENTITY_FIELDS",
+    "INDEX_PAGE_SIZE",
     "KIND_PATHS",
     "IndexLine",
-    "alphabet",
+    "KindIndex",
+    "LetterLink",
+    "index_entries",
     "index_lines",
+    "letter_bar",
     "map_settings",
     "script_lang",
     "sort_name",
     "timeline",
 ]
 
-OTHER = "#"
+
+# Lines on one page of an A-Z index, within a letter.
+INDEX_PAGE_SIZE = 100
+# What an index line shows of its entity.
+INDEX_ENTITY_FIELDS = (
+    "kind", "name", "sort_name", "slug", "date", "alternative_names", "latitude", "longitude",
+)  # fmt: skip
 
 
-def sort_name(name: str) -> str:
-    """A name as an index sorts it: without accents or case (Ébert files under E).
+@dataclass(frozen=True)
+class LetterLink:
+    """A letter of an index's letter bar, with how many lines (names and cross-references)
+    and how many entities file under it."""
 
-    Cyrillic sorts in Russian alphabetical order, which code points give except for two letters:
-    Ё files with Е, as Russian indexes file it, and Й stays a letter of its own (after И) rather
-    than losing its breve.
-    """
-    name = name.replace("й", "\0").replace("Й", "\0")
-    decomposed = unicodedata.normalize("NFKD", name)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return kept.replace("\0", "й")
-
-
-def initial(name: str) -> str:
-    """The letter a name files under: A-Z, another alphabet's own letter, or ``#``."""
-    for char in sort_name(name):
-        if char.isalpha():
-            return char.upper()
-        if char.isdigit():
-            return OTHER
-    return OTHER
-
-
-@dataclass
-class Letter:
     letter: str
-    items: list = field(default_factory=list)
+    lines: int
+    entities: int
     opens_script: str = ""  # "Cyrillic" on the first letter of a script after Latin A-Z
 
     @property
     def anchor(self):
         return "letter-other" if self.letter == OTHER else f"letter-{self.letter}"
+
+
+@dataclass(frozen=True)
+class KindIndex:
+    kind: str
+    letters: list
+
+    @property
+    def count(self):
+        return sum(letter.entities for letter in self.letters)
+
+
+def letter_bar(rows) -> list[LetterLink]:
+    """The letters that have entries, in index order (Latin A-Z, then other scripts in their
+    own order, then ``#``), from rows of ``{"letter", "lines", "entities"}``. The first letter
+    of each script after Latin is marked, since Latin K and Cyrillic К look alike."""
+    rows = sorted(rows, key=lambda row: letter_order(row["letter"]))
+    letters, current = [], "Latin"
+    for row in rows:
+        name = script(row["letter"])
+        opens = name if name and name != current else ""
+        current = name or current
+        letters.append(LetterLink(row["letter"], row["lines"], row["entities"], opens))
+    return letters
 
 
 @dataclass(frozen=True)
@@ -74,42 +89,28 @@ class IndexLine:
     see: bool = False
 
 
+def index_entries(entity) -> list[tuple[str, bool]]:
+    """The lines an entity has in its A-Z index, as ``(name, see)``: its index form, and each
+    of its other names that files elsewhere, as a cross-reference (``see``) to it."""
+    entries = [(entity.index_name, False)]
+    own = {sort_name(entity.index_name), sort_name(entity.name)}
+    seen = set()
+    for other in entity.alternative_names_list:
+        key = sort_name(other)
+        if key not in own and key not in seen:
+            seen.add(key)
+            entries.append((other, True))
+    return entries
+
+
 def index_lines(entities) -> list[IndexLine]:
     """Each entity under its index form, and each of its other names that files elsewhere as a
     cross-reference to it, sorted as an index sorts (a main entry before a reference that files
     at the same place)."""
-    lines = []
-    for entity in entities:
-        lines.append(IndexLine(entity.index_name, entity))
-        own = {sort_name(entity.index_name), sort_name(entity.name)}
-        seen = set()
-        for other in entity.alternative_names_list:
-            key = sort_name(other)
-            if key not in own and key not in seen:
-                seen.add(key)
-                lines.append(IndexLine(other, entity, see=True))
+    lines = [
+        IndexLine(name, entity, see) for entity in entities for name, see in index_entries(entity)
+    ]
     return sorted(lines, key=lambda line: (sort_name(line.name), line.see, line.name))
-
-
-def alphabet(items, name=lambda item: item.name) -> list[Letter]:
-    """Every letter A-Z (empty ones too, for a steady jump list), then any other initials
-    (Cyrillic, digits as ``#``) that occur, each with its items in the order given."""
-    letters = {letter: Letter(letter) for letter in string.ascii_uppercase}
-    for item in items:
-        key = initial(name(item))
-        letters.setdefault(key, Letter(key)).items.append(item)
-    extra = sorted(
-        (k for k in letters if k not in string.ascii_uppercase and k != OTHER), key=sort_name
-    )
-    script = "Latin"
-    for key in extra:
-        # "CYRILLIC CAPITAL LETTER EL" -> Cyrillic: a jump list labels where each script begins,
-        # since Latin K and Cyrillic К look alike.
-        name = unicodedata.name(key, "").split(" ")[0].capitalize()
-        if name and name != script:
-            letters[key].opens_script = script = name
-    order = list(string.ascii_uppercase) + extra + ([OTHER] if OTHER in letters else [])
-    return [letters[key] for key in order]
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")

@@ -94,10 +94,10 @@ def schema_version(using=DEFAULT_DB_ALIAS) -> list[str]:
 def content_models():
     """The models whose rows make up the site's content: everything in the ``exhibit`` app but
     the search index (its rows and their placements), which is derived and rebuilt after an
-    import."""
-    from exhibit.models import SearchEntry, SearchPlacement
+    import, and the A-Z indexes' lines, which follow each entity as it is saved."""
+    from exhibit.models import IndexName, SearchEntry, SearchPlacement
 
-    derived = (SearchEntry, SearchPlacement)
+    derived = (SearchEntry, SearchPlacement, IndexName)
     return [model for model in apps.get_app_config("exhibit").get_models() if model not in derived]
 
 

@@ -2,13 +2,16 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
+from exhibit.collation import code_point_order
 from exhibit.models import (
     Annotation,
     ArchivalReference,
@@ -17,13 +20,22 @@ from exhibit.models import (
     Essay,
     Exhibit,
     Image,
+    IndexName,
     Section,
 )
 from exhibit.models.redirects import find_redirect
 from exhibit.params import whole_number
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
-from exhibit.services.places import KIND_PATHS, alphabet, index_lines, map_settings
+from exhibit.services.places import (
+    INDEX_ENTITY_FIELDS,
+    INDEX_PAGE_SIZE,
+    KIND_PATHS,
+    IndexLine,
+    KindIndex,
+    letter_bar,
+    map_settings,
+)
 from exhibit.templatetags.exhibit_tags import absolute_url
 
 from .annotations import CONTENT_TYPE as ANNOTATION_CONTENT_TYPE
@@ -352,29 +364,90 @@ class ImageDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewM
         return super().get_context_data(appearances=list(appearances), notes=notes, **kwargs)
 
 
-class EntityListView(ListView):
-    """Every entity published content links to, by kind; or one kind, A to Z (``kind``)."""
+class EntityListView(TemplateView):
+    """The A-Z indexes, from the stored index lines (``IndexName``), never the whole collection.
+
+    ``/entities/``: each kind with its count and a bar of its letters (one grouped query).
+    ``/entities/<kind>/``: one kind, one letter at a time (``?letter=K``; by default the first
+    with entries) and ``INDEX_PAGE_SIZE`` lines a page within it (``?page=``): a bar of the
+    letters that have entries, with counts (one grouped query), and the page (one query).
+    A letter not in the bar or a page out of range is a 404.
+    """
 
     template_name = "exhibit/entity_list.html"
-    context_object_name = "entities"
     kind = None
 
-    def get_queryset(self):
-        entities = Entity.objects.published()
-        if self.kind:
-            entities = entities.filter(kind=self.kind)
-        return entities.only(
-            "kind", "name", "sort_name", "slug", "date", "alternative_names", "latitude",
-            "longitude",
-        ).order_by("kind", "name")  # fmt: skip
+    def published_lines(self):
+        return IndexName.objects.filter(entity__in=Entity.objects.published())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(kind=self.kind, kind_paths=KIND_PATHS, **kwargs)
-        if self.kind:
-            # Other names are filed in their own places too, as cross-references.
-            lines = index_lines(context["entities"])
-            context["letters"] = alphabet(lines, name=lambda line: line.name)
+        if not self.kind:
+            return context | {"kinds": self.kinds()}
+        rows = (
+            self.published_lines()
+            .filter(kind=self.kind)
+            .order_by()
+            .values("letter")
+            .annotate(lines=Count("pk"), entities=Count("pk", filter=Q(see=False)))
+        )
+        letters = letter_bar(rows)
+        asked = self.request.GET.get("letter")
+        if asked is None:
+            current = letters[0] if letters else None
+        else:
+            current = next((letter for letter in letters if letter.letter == asked), None)
+            if current is None:
+                raise Http404("No entries under that letter")
+        context |= {
+            "letters": letters,
+            "letter": current,
+            "asked": asked is not None,
+            "total": sum(letter.entities for letter in letters),
+        }
+        if current:
+            paginator = Paginator(
+                self.published_lines()
+                .filter(kind=self.kind, letter=current.letter)
+                .select_related("entity")
+                .only(*(f"entity__{name}" for name in INDEX_ENTITY_FIELDS), "name", "see")
+                .order_by(code_point_order("sort_key"), "see", code_point_order("name"), "pk"),
+                INDEX_PAGE_SIZE,
+            )
+            paginator.count = current.lines  # known from the letter bar: no COUNT query
+            page = self.request.GET.get("page", "1")
+            number = whole_number(page)
+            if not number or number > paginator.num_pages:
+                raise Http404("No such page")
+            page_obj = paginator.page(number)
+            context |= {
+                "lines": [IndexLine(row.name, row.entity, row.see) for row in page_obj],
+                "page_obj": page_obj,
+                "paginator": paginator,
+                "is_paginated": paginator.num_pages > 1,
+            }
         return context
+
+    def kinds(self):
+        """Each kind with entries: its count and its letter bar, in one grouped query."""
+        rows = (
+            self.published_lines()
+            .order_by()
+            .values("kind", "letter")
+            .annotate(lines=Count("pk"), entities=Count("pk", filter=Q(see=False)))
+        )
+        by_kind = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append(row)
+        return [
+            KindIndex(kind, letter_bar(by_kind[kind]))
+            for kind in KIND_PATHS.values()
+            if kind in by_kind
+        ]
+
+
+# Notes on an entity's page, a page at a time: a hub such as Lipetsk gathers thousands.
+NOTES_PAGE_SIZE = 50
 
 
 class EntityDetailView(SlugRedirectMixin, DetailView):
@@ -397,23 +470,36 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
             .select_related("section__exhibit")
             .order_by("section__exhibit__title", "section__order")
         )
+        # Essay notes grouped by essay (the template regroups them), in reading order within
+        # each, then image notes by image: a page of NOTES_PAGE_SIZE at a time (``?page=``).
         notes = (
             Annotation.objects.published()
             .filter(entities=entity)
             .select_related("essay", "image")
             .defer("body", "essay__body", "essay__body_html", "essay__headings", "essay__abstract")
+            .order_by(
+                Case(When(essay__isnull=False, then=Value(0)), default=Value(1)),
+                code_point_order(Coalesce("essay__title", "image__title")),
+                Coalesce("essay_id", "image_id"),
+                "start",
+                "pk",
+            )
         )
+        paginator = Paginator(notes, NOTES_PAGE_SIZE)
+        number = whole_number(self.request.GET.get("page", "1"))
+        if not number or (number > 1 and number > paginator.num_pages):
+            raise Http404("No such page of notes")
+        notes_page = paginator.page(min(number, paginator.num_pages))
         essay_notes, image_notes = [], []
-        for note in notes:
+        for note in notes_page:
             if note.essay_id:
                 note.before, note.after = passage_context(note)
                 essay_notes.append(note)
             else:
                 image_notes.append(note)
-        # Grouped by essay (the template regroups them) and in reading order within each.
-        essay_notes.sort(key=lambda note: (note.essay.title, note.essay_id, note.start or 0))
-        image_notes.sort(key=lambda note: (note.image.title, note.image_id, note.pk))
         return super().get_context_data(
+            notes_page=notes_page,
+            notes_paginated=paginator.num_pages > 1,
             images=images,
             appearances=list(blocks),
             essay_notes=essay_notes,

@@ -10,15 +10,15 @@ and a ``<meta http-equiv="refresh">``, which it does not stop.
 
 import copy
 import io
-from html import escape
-from urllib.parse import urlsplit
+import json
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from exhibit.models import Annotation, Block, Entity
+from exhibit.models import Annotation, Block, Entity, IndexName
 from exhibit.services.anchoring import selector_for
 from tests.factories import (
     make_block,
@@ -275,14 +275,16 @@ def test_a_map_popup_links_only_to_web_addresses(hostile_site, watched, live_ser
 
     def tamper(route):
         response = route.fetch()
-        body = response.text()
-        for address, place in zip(sorted(bad), hostile_site["places"], strict=False):
-            body = body.replace(
-                f'data-url="{place.get_absolute_url()}"', f'data-url="{escape(address)}"'
-            )
-        route.fulfill(response=response, body=body)
+        data = response.json()
+        urls = {place.get_absolute_url(): address for address, place in
+                zip(sorted(bad), hostile_site["places"], strict=False)}  # fmt: skip
+        for feature in data["features"]:
+            url = feature["properties"]["url"]
+            feature["properties"]["url"] = urls.get(url, url)
+        route.fulfill(response=response, body=json.dumps(data))
 
-    page.route(live_server.url + reverse("exhibit:map"), tamper)
+    # The map fetches its places as GeoJSON: tamper with that.
+    page.route(live_server.url + reverse("exhibit:map_places"), tamper)
     page.goto(reverse("exhibit:map"))
     page.wait_for_selector("[data-map-ready]")
     page.locator("[data-map]").focus()
@@ -372,8 +374,7 @@ def test_every_page_that_shows_names_shows_hostile_ones_as_text(hostile_site, wa
         reverse("exhibit:exhibit_list"): [META, IMG],
         site["exhibit"].get_absolute_url(): [META, IMG, SVG],
         site["section"].get_absolute_url(): [SVG, IMG, *HOSTILE],
-        reverse("exhibit:entity_list"): HOSTILE,
-        reverse("exhibit:place_list"): HOSTILE,
+        reverse("exhibit:entity_list"): [],  # kinds, counts and letters
         site["event"].get_absolute_url(): [LINK, SVG],
         reverse("exhibit:repository_list"): [META, SCRIPT],
         site["repository"].get_absolute_url(): [META, SCRIPT, IMG],
@@ -389,6 +390,18 @@ def test_every_page_that_shows_names_shows_hostile_ones_as_text(hostile_site, wa
         for text in texts:
             assert text in shown, (url, text)
         watched.assert_inert(page, urlsplit(url).path)
+    # The places index, a letter at a time: every name shown, as text, on its letter's page.
+    letters = IndexName.objects.filter(kind="place").values_list("letter", flat=True)
+    shown = ""
+    for letter in sorted(set(letters)):
+        url = f"{reverse('exhibit:place_list')}?letter={quote(letter)}"
+        response = page.goto(url)
+        assert response.status == 200, url
+        page.wait_for_load_state("networkidle")
+        shown += visible_text(page)
+        watched.assert_inert(page, urlsplit(url).path)
+    for text in HOSTILE:
+        assert text in shown, text
 
 
 TITLES = "elements => elements.map(element => element.title)"

@@ -142,3 +142,36 @@ def test_every_marker_is_reached_named_and_opened_by_keyboard(
     page.wait_for_selector(".leaflet-popup-content a")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{kazan.get_absolute_url()}")
+
+
+def test_nearby_places_cluster_and_a_cluster_zooms_in_by_keyboard(
+    open_page, live_server, settings, screenshot
+):
+    """Without a tile server too: the places come as GeoJSON, nearby ones share a cluster (a
+    button saying how many it holds), and Enter on it zooms in until they stand apart."""
+    settings.MAP_TILE_URL = ""
+    section = make_section(make_exhibit())
+    near = [
+        make_entity(name=f"Hangar {n}", latitude=f"52.60{n}", longitude=f"39.57{n}")
+        for n in range(5)
+    ]
+    far = make_entity(name="Kazan", latitude="55.796400", longitude="49.108900")
+    make_block(section, entities=[*near, far])
+    page = open_page("desktop")
+    page.goto("/map/")
+    page.wait_for_selector("[data-map-ready]")
+
+    assert page.get_attribute("[data-map]", "data-map-ready") == "6"
+    cluster = page.locator(".place-map__cluster")
+    assert cluster.count() == 1
+    assert cluster.get_attribute("role") == "button"
+    assert cluster.get_attribute("aria-label") == "5 places: zoom in"
+    assert cluster.inner_text() == "5"
+    assert page.locator(".place-map__marker").count() == 1  # Kazan, on its own
+    screenshot(page, "map-cluster")
+
+    cluster.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.place-map__marker').length > 1")
+    page.wait_for_timeout(500)  # the zoom animation
+    screenshot(page, "map-cluster-opened")

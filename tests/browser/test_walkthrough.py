@@ -113,7 +113,8 @@ def test_visitor_walks_from_home_to_an_entity(published_exhibit, open_page, scre
         follow(
             page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Entities")
         )
-        entity_link = page.locator("main a.entity-index__name")
+        follow(page, page.locator("main .az-nav a"))  # a kind's first letter
+        entity_link = page.locator("main .entity-index a")  # a name, or a see-reference
     follow(page, entity_link)
     entity = current_object(page)
     assert isinstance(entity, Entity)

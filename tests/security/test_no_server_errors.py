@@ -48,7 +48,7 @@ PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 DIGITS = re.compile(r"[0-9]+")
 # Query parameters the views read, and a few they might one day.
 QUERY_NAMES = ["page", "p", "from", "to", "q", "type", "exhibit", "kind", "repository", "iris"]
-QUERY_NAMES += ["format", "lang", "id"]
+QUERY_NAMES += ["format", "lang", "id", "letter", "decade"]
 # The Image API's qualities and formats (§4.4, §4.5).
 QUALITIES = ["default", "color", "gray", "bitonal"]
 FORMATS = ["jpg", "tif", "png", "gif", "jp2", "pdf", "webp"]
@@ -255,6 +255,7 @@ def site(db):
         "path": {
             "slug": slugs,
             "exhibit": [exhibit.slug, old_slugs[0], draft.slug],
+            "section": ["entities", "pages", "images"],  # sitemap sections
             "uuid": [str(note.uuid)],
             "number": [str(revision.number), "2"],
             "token": [link.token, link.token[:-1]],
@@ -264,7 +265,10 @@ def site(db):
             "quality": ["default"],
             "extension": ["jpg"],
         },
-        "query": ["lipetsk", "image", "place", "GALO", exhibit.slug, "1920", "1929", "0", "1"],
+        "query": [
+            *("lipetsk", "image", "place", "GALO", exhibit.slug, "1920", "1929", "0", "1"),
+            *("L", "Л", "#"),  # letters of an index
+        ],
     }
 
 

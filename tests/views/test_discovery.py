@@ -3,11 +3,13 @@ fixed number of queries."""
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
 
 from exhibit.models import Block, Contributor, Status
+from exhibit.sitemaps import EntitySitemap
 from tests.factories import (
     make_block,
     make_entity,
@@ -56,15 +58,30 @@ def site(db, settings):
     return live
 
 
-def sitemap_urls(client):
-    response = client.get("/sitemap.xml")
+def xml(client, url):
+    response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(response.content)  # noqa: S314  (our own response)
-    return {
-        url.find("s:loc", SITEMAP_NS).text: getattr(url.find("s:lastmod", SITEMAP_NS), "text", None)
-        for url in root.findall("s:url", SITEMAP_NS)
-    }
+    return ET.fromstring(response.content)  # noqa: S314  (our own response)
+
+
+def sitemap_files(client):
+    """The sitemaps the index at /sitemap.xml names (absolute URLs)."""
+    root = xml(client, "/sitemap.xml")
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    return [entry.find("s:loc", SITEMAP_NS).text for entry in root.findall("s:sitemap", SITEMAP_NS)]
+
+
+def sitemap_urls(client):
+    """Every URL of every sitemap the index names, with its lastmod."""
+    urls = {}
+    for location in sitemap_files(client):
+        parts = urlsplit(location)
+        root = xml(client, f"{parts.path}?{parts.query}" if parts.query else parts.path)
+        for url in root.findall("s:url", SITEMAP_NS):
+            lastmod = url.find("s:lastmod", SITEMAP_NS)
+            urls[url.find("s:loc", SITEMAP_NS).text] = getattr(lastmod, "text", None)
+    return urls
 
 
 def test_sitemap_lists_published_pages_only_with_lastmod(client, site):
@@ -90,18 +107,52 @@ def test_sitemap_lists_published_pages_only_with_lastmod(client, site):
 
 def test_sitemap_uses_the_request_host_without_site_url(client, site, settings):
     settings.SITE_URL = ""
+    assert "http://testserver/sitemap-pages.xml" in sitemap_files(client)
     urls = sitemap_urls(client)
     assert "http://testserver/exhibits/live/" in urls
+
+
+def test_sitemap_is_an_index_of_sections_split_into_pages(client, site, monkeypatch):
+    base = "https://exhibit.example.org"
+    sections = ["pages", "exhibits", "sections", "essays", "images", "entities", "repositories"]
+    assert sitemap_files(client) == [f"{base}/sitemap-{name}.xml" for name in sections]
+    # A section bigger than a file's limit is split, each page named in the index.
+    for n in range(4):
+        make_block(site.sections.get(slug="lipetsk"), kind=Block.Kind.ENTITIES,
+                   entities=[make_entity(slug=f"more-{n}")])  # fmt: skip
+    monkeypatch.setattr(EntitySitemap, "limit", 2)
+    files = sitemap_files(client)
+    entities = [f for f in files if "/sitemap-entities.xml" in f]
+    assert entities == [f"{base}/sitemap-entities.xml"] + [
+        f"{base}/sitemap-entities.xml?p={n}" for n in (2, 3)
+    ]
+    pages = [xml(client, f"/sitemap-entities.xml?p={n}") for n in (1, 2, 3)]
+    assert [len(page.findall("s:url", SITEMAP_NS)) for page in pages] == [2, 2, 1]
+    assert client.get("/sitemap-entities.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "x", "١", "²", "-1", "", "1.0", " 1"])
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-entities.xml"])
+def test_sitemap_pages_are_read_strictly(client, site, url, page):
+    assert client.get(url, {"p": page}).status_code == 404
 
 
 @pytest.mark.parametrize("scale", [1, 3])
 def test_sitemap_query_count_is_fixed(client, site, django_assert_num_queries, scale):
     for _ in range(scale):
         make_full_exhibit(scale=scale)
-    # Per model: the items and the paginator's count; the index pages need none.
-    with django_assert_num_queries(12):
+    # The index: one aggregate (count, latest change) per model; the index pages need none.
+    with django_assert_num_queries(6):
         response = client.get("/sitemap.xml")
     assert response.status_code == 200
+    # A section's page: the paginator's count and the page of items.
+    for section in ("exhibits", "sections", "essays", "images", "entities", "repositories"):
+        with django_assert_num_queries(2):
+            response = client.get(f"/sitemap-{section}.xml")
+        assert response.status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/sitemap-pages.xml").status_code == 200
 
 
 def test_robots_txt(client, site):

@@ -1,5 +1,7 @@
 """Each public page runs a fixed number of queries, however much content it shows."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -22,13 +24,14 @@ EXPECTED = {
     "section": 8,  # + the exhibit's curators, whom its citation names
     "essay": 4,  # + the essay's notes (their details are prefetched only when there are any)
     "image": 4,  # + the image's region notes (likewise)
-    "entity list": 1,
-    "entity": 5,  # images, blocks, notes (with essay or image), their archival sources
-    "place list": 1,
+    "entity list": 1,  # each kind's letters with counts (one grouped query)
+    "entity": 6,  # images, blocks, notes (count, page: with essay or image), archival sources
+    "place list": 2,  # its letter bar (one grouped query), the page of the first letter
     "repository list": 1,
     "repository": 6,  # its references, their images, essays, notes and quotations citing them
-    "timeline": 2,  # events, dated images
-    "map": 1,
+    "timeline": 3,  # decades (events and images: one grouped query), the decade's events, images
+    "map": 2,  # the count of places, the page of the list (the map fetches "map places")
+    "map places": 1,
     "search": 7,  # name variants, four facets, decades, the page of results
     "search, filtered": 7,
 }
@@ -53,6 +56,7 @@ def page_urls(exhibit):
         "repository": Repository.objects.published().first().get_absolute_url(),
         "timeline": reverse("exhibit:timeline"),
         "map": reverse("exhibit:map"),
+        "map places": reverse("exhibit:map_places"),
         "search": f"{reverse('exhibit:search')}?q=lipetsk",
         "search, filtered": f"{reverse('exhibit:search')}?q=lipetsk+aerodrome&type=image"
         f"&exhibit={exhibit.slug}&repository=GALO",
@@ -66,9 +70,12 @@ def test_public_page_query_count_is_fixed(client, django_assert_num_queries, pag
     exhibit = make_full_exhibit(scale=scale)
     for _ in range(scale - 1):
         make_full_exhibit()
+    urls = page_urls(exhibit)
+    if page in ("timeline", "entity"):  # events, dated images, notes on a place
+        urls["entity"] = add_dated_content(exhibit, scale).get_absolute_url()
     if page.startswith("search"):
         search.flush()  # the search index is written on commit, which a test never reaches
-    url = page_urls(exhibit)[page]
+    url = urls[page]
     with django_assert_num_queries(EXPECTED[page]):
         response = client.get(url)
     assert response.status_code == 200
@@ -160,6 +167,45 @@ def test_dated_and_sourced_pages_keep_their_query_count_as_content_grows(
     assert response.status_code == 200
     html = response.content.decode()
     if page == "timeline":
-        assert html.count('class="timeline__entry') == 2 * scale
+        counts = re.findall(r'<span class="jump-nav__count">(\d+)</span>', html)
+        assert sum(map(int, counts)) == 2 * scale
+        assert html.count('class="timeline__entry') == int(counts[0])
     if page == "entity":
         assert html.count('class="source-list__item"') == 2 * scale
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", [4, 12])
+def test_entity_page_of_notes_keeps_its_query_count_as_notes_grow(
+    client, django_assert_num_queries, monkeypatch, scale
+):
+    """A hub entity's notes come a page at a time: the second page costs what the first does,
+    with three times as many notes."""
+    monkeypatch.setattr("exhibit.views.pages.NOTES_PAGE_SIZE", 2)
+    place = add_dated_content(make_full_exhibit(), scale)
+    with django_assert_num_queries(EXPECTED["entity"]):
+        response = client.get(f"{place.get_absolute_url()}?page=2")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="entity-note"') == 2
+    assert f"Page 2 of {scale // 2}" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", [1, 3])
+def test_a_letter_page_of_an_index_keeps_its_query_count_as_names_grow(
+    client, django_assert_num_queries, monkeypatch, scale
+):
+    """The second page of a letter costs what the first page of the index does, with three
+    times as many names under that letter and in the collection."""
+    monkeypatch.setattr("exhibit.views.pages.INDEX_PAGE_SIZE", 2)
+    exhibit = make_full_exhibit(scale=scale)
+    section = exhibit.sections.first()
+    places = [
+        make_entity(name=f"Kama {n}", alternative_names=f"Кама {n}") for n in range(4 * scale)
+    ]
+    make_block(section, entities=places)
+    with django_assert_num_queries(EXPECTED["place list"]):
+        response = client.get(reverse("exhibit:place_list"), {"letter": "K", "page": "2"})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="entity-index__item') == 2
