@@ -12,6 +12,7 @@ from django.urls import reverse
 from exhibit import pagecache
 from exhibit.models import Block, Entity, Essay, Exhibit, Image, Repository, Section, Status
 from exhibit.services import search
+from tests.config.test_shared_cache import redis_cache  # noqa: F401  (a fixture)
 from tests.factories import (
     make_block,
     make_entity,
@@ -93,8 +94,16 @@ def sections_embedding(essay):
     return {label(block.section) for block in Block.objects.filter(essay=essay)}
 
 
+@pytest.fixture(params=["locmem", "redis"])
+def cache_kind(request):
+    """The per-process cache (stamps in the process and the journal), then Redis."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return request.param
+
+
 def test_saving_a_note_re_renders_the_pages_that_show_it(
-    visitor, collection, django_capture_on_commit_callbacks
+    cache_kind, visitor, collection, django_capture_on_commit_callbacks
 ):
     essay, note = collection["essay"], collection["note"]
     pages = public_pages()
