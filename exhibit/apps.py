@@ -25,6 +25,88 @@ class ExhibitConfig(AppConfig):
 
         connect_slug_history()
         connect_review_links()
+        connect_image_processing()
+        connect_revisions()  # last: a revision is recorded once every other receiver has run
+
+
+def connect_revisions():
+    """Every saved change of an essay's text is a revision; its annotations move with it.
+    (``instance.reanchored`` then says which moved; recovery sets ``skip_revision``, as it
+    puts the deleted revisions back first: ``services.history``.)"""
+    from django.db.models.signals import post_save
+
+    from .models import Essay
+    from .services.revisions import record_revision
+
+    def essay_saved(sender, instance, raw=False, **kwargs):
+        if raw or getattr(instance, "skip_revision", False):
+            return
+        user = getattr(instance, "revision_user", None)
+        _, instance.reanchored = record_revision(instance, user=user)
+
+    post_save.connect(essay_saved, sender=Essay, weak=False, dispatch_uid="essay-revisions")
+
+
+def connect_image_processing():
+    """A new original is inspected before its image is saved (checksum, size, a clean file
+    name), its renditions and tiles are queued after, and a replaced original's files go
+    once the transaction commits."""
+    from django.db import transaction
+    from django.db.models.signals import post_save, pre_save
+
+    from .models import Image
+    from .models.images import PROCESSING_FIELDS
+    from .services.imaging import inspect_image, remove_files_for, safe_original_name
+    from .tasks import process_image
+
+    def before_save(sender, instance, raw=False, **kwargs):
+        instance._new_original = False
+        if raw:
+            return
+        original = instance.original
+        instance._new_original = new_file = bool(original) and not original._committed
+        instance._replaced_original = None
+        if not new_file:
+            return
+        if instance.pk:
+            instance._replaced_original = (
+                Image.objects.filter(pk=instance.pk).values("original", "checksum").first()
+            )
+        info = getattr(original, "_image_info", None) or inspect_image(original)
+        instance.checksum = info.checksum
+        instance.width, instance.height = info.width, info.height
+        instance.format = info.format
+        instance.file_size = info.size
+        # Stored and offered for download under a clean name with the content's extension.
+        original.name = safe_original_name(original.name, info.format)
+        instance.original_filename = original.name
+        instance.renditions = []
+        instance.processing_state = Image.Processing.PENDING
+        instance.processing_error = ""
+
+    def saved(sender, instance, raw=False, **kwargs):
+        if raw or not getattr(instance, "_new_original", False):
+            return
+        instance._new_original = False
+        replaced, instance._replaced_original = instance._replaced_original, None
+        # The database backend stores the task in this transaction, so its worker sees it
+        # only once the image is committed; the immediate backend runs it right here.
+        process_image.enqueue(instance.pk)
+        # With the immediate backend the work is done: show its outcome on this instance.
+        instance.refresh_from_db(fields=[*PROCESSING_FIELDS, "renditions", "width", "height"])
+        if replaced and replaced["original"] != instance.original.name:
+            # The old files go once the new original is safely recorded, never before.
+            storage, checksum = instance.original.storage, instance.checksum
+
+            def remove_old():
+                storage.delete(replaced["original"])
+                if replaced["checksum"] != checksum:
+                    remove_files_for(replaced["checksum"])
+
+            transaction.on_commit(remove_old)
+
+    pre_save.connect(before_save, sender=Image, weak=False, dispatch_uid="image-processing")
+    post_save.connect(saved, sender=Image, weak=False, dispatch_uid="image-processing")
 
 
 def connect_review_links():

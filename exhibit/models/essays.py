@@ -92,13 +92,8 @@ class Essay(Publishable, Versioned, TimeStamped):
         self.body_html = add_block_ids(rendered.html)  # stable ids for paragraph permalinks
         self.headings = rendered.headings
         self.word_count = rendered.word_count
+        # Every saved change of the text then becomes a revision (``apps.connect_revisions``).
         super().save(*args, **kwargs)
-        if getattr(self, "skip_revision", False):
-            return  # recovery puts the deleted revisions back first (services.history)
-        from exhibit.services.revisions import record_revision
-
-        # Every saved change of the text is a revision; annotations move with it.
-        _, self.reanchored = record_revision(self, user=getattr(self, "revision_user", None))
 
     @property
     def author_list(self):

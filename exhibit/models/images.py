@@ -1,7 +1,7 @@
 """Archival photographs and scans, with their derivatives and rights."""
 
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 
 from exhibit.services.imaging import validate_image_file
@@ -253,41 +253,5 @@ class Image(Visible, Dated, Versioned, TimeStamped):
         chosen = fitting[-1]
         return {**chosen, "url": self.rendition_url(chosen["width"])}
 
-    def save(self, *args, **kwargs):
-        from exhibit.services.imaging import inspect_image, remove_files_for, safe_original_name
-
-        new_file = bool(self.original) and not self.original._committed
-        replaced = None
-        if new_file and self.pk:
-            replaced = type(self).objects.filter(pk=self.pk).values("original", "checksum").first()
-        if new_file:
-            info = getattr(self.original, "_image_info", None) or inspect_image(self.original)
-            self.checksum = info.checksum
-            self.width, self.height = info.width, info.height
-            self.format = info.format
-            self.file_size = info.size
-            # Stored and offered for download under a clean name with the content's extension.
-            self.original.name = safe_original_name(self.original.name, info.format)
-            self.original_filename = self.original.name
-            self.renditions = []
-            self.processing_state = self.Processing.PENDING
-            self.processing_error = ""
-        super().save(*args, **kwargs)
-        if new_file:
-            from exhibit.tasks import process_image
-
-            # The database backend stores the task in this transaction, so its worker sees
-            # it only once the image is committed; the immediate backend runs it right here.
-            process_image.enqueue(self.pk)
-            # With the immediate backend the work is done: show its outcome on this instance.
-            self.refresh_from_db(fields=[*PROCESSING_FIELDS, "renditions", "width", "height"])
-        if replaced and replaced["original"] != self.original.name:
-            # The old files go once the new original is safely recorded, never before.
-            storage, old = self.original.storage, replaced
-
-            def remove_old():
-                storage.delete(old["original"])
-                if old["checksum"] != self.checksum:
-                    remove_files_for(old["checksum"])
-
-            transaction.on_commit(remove_old)
+    # A new original is inspected before the save and processed after it (a queued task):
+    # ``apps.connect_image_processing``, so that models know nothing of tasks and files.

@@ -508,7 +508,7 @@ def failure_sentence(image, error: BaseException) -> str:
 def processing_interrupted(image) -> bool:
     """Whether ``image`` is marked as processing long after any run would have been stopped:
     the worker was killed mid-way (a restart, a crash), and nothing will finish it."""
-    from exhibit.models import Image
+    Image = image._meta.model  # this module imports no model: models use it
 
     if image.processing_state != Image.Processing.PROCESSING:
         return False
@@ -544,18 +544,16 @@ def process_image(image, *, force: bool = False) -> bool:
     Returns True when the image is ready. Errors are recorded for curators, not raised; the
     work folders are removed whatever happens, short of this process being killed.
     """
-    from exhibit.models import Image
-    from exhibit.pagecache import content_changed
+    Image = image._meta.model  # this module imports no model: models use it
 
     if not force and image.processing_state == Image.Processing.READY and is_complete(image):
         return True
-    # Updates skip save()'s signals: each says itself that the image page has changed.
+    # Updates skip save()'s signals; the image's queryset announces them (queryset_updating).
     started = timezone.now()
     Image.objects.filter(pk=image.pk).update(
         processing_state=Image.Processing.PROCESSING, processing_started=started
     )
     image.processing_state, image.processing_started = Image.Processing.PROCESSING, started
-    content_changed()
     checksum = image.checksum
     _remove_abandoned_work(checksum)
     local_media = media_is_local()
@@ -583,7 +581,6 @@ def process_image(image, *, force: bool = False) -> bool:
         Image.objects.filter(pk=image.pk).update(
             processing_state=Image.Processing.FAILED, processing_error=message
         )
-        content_changed()
         image.processing_state, image.processing_error = Image.Processing.FAILED, message
         return False
     finally:
@@ -599,7 +596,6 @@ def process_image(image, *, force: bool = False) -> bool:
         "processed_at": timezone.now(),
     }
     Image.objects.filter(pk=image.pk).update(**fields)
-    content_changed()
     for name, value in fields.items():
         setattr(image, name, value)
     return True

@@ -1,9 +1,10 @@
 """IIIF Image API 3.0 level 0: static files, served after a visibility check.
 
 Tiles and ``info.json`` are plain files under ``PRIVATE_ROOT/iiif``. This view checks that the
-image is published (remembered briefly in the cache, since a viewer asks for many tiles at
-once), then streams the file, or, with ``IIIF_ACCEL_REDIRECT`` set, hands it to nginx with
-``X-Accel-Redirect`` so no Python process sends the bytes.
+image is published (one indexed query on the stored ``visible_from``, not remembered: an image
+that stops being public answers 404 at once), then streams the file, or, with
+``IIIF_ACCEL_REDIRECT`` set, hands it to nginx with ``X-Accel-Redirect`` so no Python process
+sends the bytes.
 
 A request is read as the Image API's status codes ask (§7): what is not a region, size,
 rotation, quality or format in its syntax, or asks for no pixels, is a 400 (checked before the
@@ -16,7 +17,6 @@ nine at most, so no path built from them is longer than the file system allows.
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import (
     FileResponse,
     Http404,
@@ -28,13 +28,13 @@ from django.http import (
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from exhibit import pagecache
 from exhibit.models import Image
 from exhibit.params import decimal_number, whole_number
 from exhibit.services.imaging import tile_dir
 
 IMAGE_CONTEXT = "http://iiif.io/api/image/3/context.json"
 INFO_CONTENT_TYPE = f'application/ld+json;profile="{IMAGE_CONTEXT}"'
-VISIBILITY_SECONDS = 60
 
 QUALITIES = ("default", "color", "gray", "bitonal")
 FORMATS = ("jpg", "tif", "png", "gif", "jp2", "pdf", "webp")
@@ -106,20 +106,16 @@ def _published_image(slug):
     if len(slug) > Image._meta.get_field("slug").max_length:
         # No image has it, and a key this long is refused by some caches (memcached).
         raise Http404("No published image here.")
-    key = f"iiif:visible:{slug}"
-    found = cache.get(key)
-    if found is None:
-        row = (
-            Image.objects.published()
-            .filter(slug=slug, processing_state=Image.Processing.READY)
-            .values_list("checksum", "width", "height")
-            .first()
-        )
-        found = list(row) if row else []
-        cache.set(key, found, VISIBILITY_SECONDS)
+    found = (
+        Image.objects.published()
+        .filter(slug=slug, processing_state=Image.Processing.READY)
+        .values_list("pk", "checksum", "width", "height")
+        .first()
+    )
     if not found:
         raise Http404("No published image here.")
-    return found
+    pagecache.depends_on(pagecache.tag(Image, found[0]))  # read without loading the image
+    return found[1:]
 
 
 def _cors(response):

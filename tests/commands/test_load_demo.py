@@ -71,7 +71,7 @@ def media_files(root):
     return sorted(
         str(path.relative_to(root))
         for path in root.rglob("*")
-        if path.is_file() and path.name != pagecache.GENERATION_FILE
+        if path.is_file() and path.name != pagecache.JOURNAL_FILE
     )
 
 

@@ -141,3 +141,16 @@ def test_accel_redirect_hands_tiles_to_nginx(client, settings):
         f"/_iiif/{checksum[:2]}/{checksum}/full/max/0/default.jpg"
     )
     assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_info_json_answers_404_at_once_when_the_images_only_block_is_deleted(client, settings):
+    """It kept answering 200 for minutes: the page cache stored a response computed from a
+    60-second visibility cache."""
+    assert settings.PAGE_CACHE_SECONDS  # the page cache is on
+    image = publish(_image_of((300, 200)))
+    url = reverse("exhibit:iiif_image_info", kwargs={"slug": image.slug})
+    assert client.get(url).status_code == 200
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    Block.objects.get(image=image).delete()
+    assert client.get(url).status_code == 404

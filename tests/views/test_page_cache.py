@@ -262,15 +262,30 @@ def test_a_session_cookie_bypasses_the_cache(client, exhibit):
     assert not hit(client.get(url))
 
 
+def journal(settings):
+    """The journal of committed retirements every process on the machine reads."""
+    import sqlite3
+
+    path = settings.PRIVATE_ROOT / pagecache.JOURNAL_FILE
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS retired"
+        " (seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, tag TEXT NOT NULL)"
+    )
+    return connection
+
+
 def test_a_change_made_in_another_process_retires_this_ones_pages(client, exhibit, settings):
     """With the default per-process cache, a gunicorn worker or db_worker that saves writes
-    a new generation to a file every process reads; this process's pages go with it."""
+    what it retired to a journal every process reads; this process's pages go with it."""
     url = reverse("exhibit:home")
     client.get(url)
     assert hit(client.get(url))
-    # What the other process did: an update this process heard no signal of, and the file.
+    # What the other process did: an update this process heard no signal of, and the journal.
     Exhibit.objects.filter(pk=exhibit.pk).update(title="Saved elsewhere")
-    (settings.PRIVATE_ROOT / pagecache.GENERATION_FILE).write_text("another-process")
+    journal(settings).execute(
+        "INSERT INTO retired (at, tag) VALUES (0, ?)", (pagecache.tag(exhibit, exhibit.pk),)
+    )
     after = client.get(url)
     assert not hit(after) and "Saved elsewhere" in after.content.decode()
 
@@ -278,12 +293,25 @@ def test_a_change_made_in_another_process_retires_this_ones_pages(client, exhibi
 def test_a_write_here_tells_the_other_processes(
     exhibit, settings, django_capture_on_commit_callbacks
 ):
-    generation_file = settings.PRIVATE_ROOT / pagecache.GENERATION_FILE
-    before = generation_file.read_text() if generation_file.exists() else ""
+    def written():
+        return {row[0] for row in journal(settings).execute("SELECT tag FROM retired")}
+
+    assert pagecache.tag(exhibit, exhibit.pk) not in written()
     with django_capture_on_commit_callbacks(execute=True):  # once committed, they can see it
         exhibit.title = "Renamed"
         exhibit.save()
-    assert generation_file.read_text() != before
+    assert pagecache.tag(exhibit, exhibit.pk) in written()
+
+
+def test_pruned_journal_rows_retire_every_page(client, exhibit, settings):
+    """A process that missed rows pruned from the journal cannot tell what they retired."""
+    url = reverse("exhibit:home")
+    client.get(url)
+    assert hit(client.get(url))
+    connection = journal(settings)
+    connection.executemany("INSERT INTO retired (at, tag) VALUES (0, 'x:1')", [()] * 3)
+    connection.execute("DELETE FROM retired WHERE seq < (SELECT MAX(seq) FROM retired)")
+    assert not hit(client.get(url))
 
 
 def test_page_cache_seconds_zero_turns_it_off(client, settings):
