@@ -101,11 +101,13 @@ LISTS = {
     "entity_list": ("entity",),
     **{f"{kind}_list": ("entity",) for kind in ("person", "organisation", "place", "event")},
     "sitemap": ("exhibit", "section", "essay", "image", "entity", "repository"),
+    "sitemap_section": ("exhibit", "section", "essay", "image", "entity", "repository"),
     "robots_txt": (),
     "repository_list": ("repository", "archivalreference"),
     "repository_detail": (),
     "timeline": ("entity", "image"),
     "map": ("entity",),
+    "map_places": ("entity",),
     # Search applies visibility when it reads: what is public in each searched model counts.
     "search": (
         SEARCH,
@@ -126,7 +128,14 @@ LISTS = {
     "image_annotations": (),
 }
 # Models whose instances are never shown on public pages (or that announce their own writes).
-UNSHOWN = {"auditevent", "searchentry", "searchplacement", "reviewlink", "slugredirect"}
+UNSHOWN = {
+    "auditevent",
+    "searchentry",
+    "searchplacement",
+    "reviewlink",
+    "slugredirect",
+    "indexname",  # follows its entity, whose own save retires the lists
+}
 
 _collector: contextvars.ContextVar[set | None] = contextvars.ContextVar(
     "pagecache_collector", default=None
