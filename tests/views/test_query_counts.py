@@ -29,8 +29,8 @@ EXPECTED = {
     "repository": 6,  # its references, their images, essays, notes and quotations citing them
     "timeline": 2,  # events, dated images
     "map": 1,
-    "search": 7,  # name variants, four facets, decades, the page of results
-    "search, filtered": 7,
+    "search": 4,  # name variants, column facets, exhibit and archive facets, the results
+    "search, filtered": 4,
 }
 
 
