@@ -628,3 +628,48 @@ def test_renaming_a_hub_reindexes_a_bounded_part_now_and_the_rest_in_the_backgro
     for callback in callbacks:
         callback()  # the commit: the task runs (the immediate backend of the tests)
     assert renamed.count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_copies_visibility_moments_onto_the_index():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("exhibit", "0018_visible_from")], [("exhibit", "0019_search_visible_from")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    moment = timezone.now() - dt.timedelta(days=1)
+    exhibit = old.get_model("exhibit", "Exhibit").objects.create(
+        title="Wings", slug="wings", summary="S.", status="published", visible_from=moment
+    )
+    shown, draft = (
+        old.get_model("exhibit", "Section").objects.create(
+            exhibit=exhibit, title=t, slug=t, visible_from=m
+        )
+        for t, m in (("shown", moment), ("draft", None))
+    )
+    entries = old.get_model("exhibit", "SearchEntry").objects
+    placements = old.get_model("exhibit", "SearchPlacement").objects
+    for obj in (exhibit, shown, draft):
+        kind = obj._meta.model_name
+        entry = entries.create(kind=kind, object_id=obj.pk, url="/", title=obj.title)
+        section = None if kind == "exhibit" else obj
+        placements.create(entry=entry, exhibit=exhibit, section=section)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    entries = new.get_model("exhibit", "SearchEntry").objects
+    assert dict(entries.values_list("title", "visible_from")) == {
+        "Wings": moment,
+        "shown": moment,
+        "draft": None,
+    }
+    placements = new.get_model("exhibit", "SearchPlacement").objects
+    assert dict(placements.values_list("entry__title", "visible_from")) == {
+        "Wings": moment,
+        "shown": moment,
+        "draft": None,
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
