@@ -1,14 +1,16 @@
 """Keep the search index in step with the content (``exhibit.services.search``).
 
-Saving, deleting or re-linking anything a search row is built from schedules that row and its
-dependents (an image when its archival reference or a linked entity changes, a note when its
-essay is renamed, an essay's exhibits when a block starts linking it) for re-indexing when the
-transaction commits. Visibility is applied at query time, so publishing needs no re-indexing.
+Saving or deleting anything a search row is built from schedules that row and its dependents
+(an image when its archival reference or a linked entity is renamed, a note when its essay is
+renamed, an essay's exhibits when a block starts linking it) for re-indexing when the
+transaction commits. A link (note ↔ entity, image ↔ entity, …) re-indexes its two ends only.
+Publishing re-renders nothing: ``exhibit.visibility.moments_changed`` copies the new moments
+onto the index rows, and re-indexes the sections that show an essay whose visibility changed.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from exhibit import models
+from exhibit import models, visibility
 from exhibit.services import search
 
 WATCHED = (
@@ -64,10 +66,11 @@ def m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    search.schedule(instance)
+    # Only the two ends: the documents of the others linked to either do not change.
+    search.schedule(instance, follow=False)
     others = set(pk_set or ()) | set(getattr(instance, "_search_cleared", []))
     for pk in others:
-        search.schedule(model(pk=pk))
+        search.schedule(model(pk=pk), follow=False)
 
 
 def _related_pks(through, instance):
@@ -77,7 +80,12 @@ def _related_pks(through, instance):
     return through.objects.filter(**{own.name: instance}).values_list(other.attname, flat=True)
 
 
+def moments_changed(sender, changes=None, **kwargs):
+    search.moments_changed(changes)
+
+
 def connect():
+    visibility.moments_changed.connect(moments_changed, dispatch_uid="search-moments")
     for model in WATCHED:
         name = model.__name__
         post_save.connect(saved, sender=model, dispatch_uid=f"search-save-{name}")

@@ -14,3 +14,12 @@ def process_image(image_id: int, force: bool = False) -> str:
         return "missing"
     build(image, force=force)
     return image.processing_state
+
+
+@task()
+def reindex_search(items: list) -> int:
+    """Index again the objects ``items`` (``[model label, pk]`` pairs): the part of a large
+    re-indexing (an entity renamed that hundreds of notes name) left out of the request."""
+    from exhibit.services.search import reindex
+
+    return reindex([(label, pk) for label, pk in items])

@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exhibit", "0018_visible_from"),
+        ("exhibit", "0019_search_visible_from"),
     ]
 
     operations = [

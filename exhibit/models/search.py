@@ -1,10 +1,13 @@
 """The search index: one denormalised row per searchable object.
 
 Rows are written by ``exhibit.services.search`` whenever an object or something its text or
-facets depend on is saved; visibility is never stored here but applied at query time through
-each model's ``published()`` queryset, so scheduled publishing and unpublishing need no
-re-indexing. PostgreSQL searches ``vector`` (a stored ``tsvector`` with a GIN index); SQLite
-searches an FTS5 table kept in step with this one by triggers (migration 0006).
+facets depend on is saved. Each row and each placement carries a copy of the stored moment
+its object (or the section or exhibit it is placed in) becomes visible (``visible_from``, see
+``exhibit.visibility``), kept exact by a receiver of ``moments_changed``: a search compares it
+with the clock on the index rows alone, with no join to the content tables, so scheduled
+publishing needs no re-indexing either. PostgreSQL searches ``vector`` (a stored ``tsvector``
+with a GIN index); SQLite searches an FTS5 table kept in step with this one by triggers
+(migration 0006).
 """
 
 from django.contrib.postgres.search import SearchVectorField
@@ -40,6 +43,8 @@ class SearchEntry(models.Model):
         "exhibit.Repository", blank=True, related_name="+", verbose_name="repositories"
     )
     vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
+    # The object's own visible_from: the row is shown once this moment has passed.
+    visible_from = models.DateTimeField("visible from", null=True, blank=True, db_index=True)
     indexed = models.DateTimeField("indexed", auto_now=True)
 
     class Meta:
@@ -64,18 +69,15 @@ class SearchPlacementQuerySet(models.QuerySet):
     def visible(self):
         """Placements visitors can see now: in a published section of a published exhibit, or
         on a published exhibit itself (the exhibit's own row, its cover image)."""
-        now = timezone.now()
-        return self.filter(
-            models.Q(section=None, exhibit__visible_from__lte=now)
-            | models.Q(section__visible_from__lte=now)
-        )
+        return self.filter(visible_from__lte=timezone.now())
 
 
 class SearchPlacement(models.Model):
     """Where an indexed object appears: an exhibit, and the section that shows it.
 
-    The section is kept so that the exhibit facet and filter follow the section's visibility at
-    query time: an essay shown only by a draft or scheduled section is not yet "in" its exhibit.
+    ``visible_from`` is the section's moment (the exhibit's, for a placement on the exhibit
+    itself), so that the exhibit facet and filter follow the section's visibility at query
+    time: an essay shown only by a draft or scheduled section is not yet "in" its exhibit.
     """
 
     entry = models.ForeignKey(
@@ -93,6 +95,7 @@ class SearchPlacement(models.Model):
         verbose_name="section",
         help_text="Empty for the exhibit itself and its cover image.",
     )
+    visible_from = models.DateTimeField("visible from", null=True, blank=True, db_index=True)
 
     objects = SearchPlacementQuerySet.as_manager()
 

@@ -5,7 +5,8 @@ One API for both databases:
 - ``search(query, filters, page)`` returns a ``SearchResults`` (plain results with escaped,
   ``<mark>``-highlighted snippets, facet counts and paging), in a fixed number of queries;
 - ``index_object(obj)``, ``remove_object(obj)`` and ``rebuild()`` keep the index
-  (``SearchEntry``) up to date; ``exhibit.signals`` calls them on save and delete.
+  (``SearchEntry``) up to date; ``exhibit.signals`` schedules them on save, delete and link
+  changes, and copies new visibility moments (``copy_moments``).
 
 Folding happens here, in Python, on both the indexed text and the query: case, diacritics
 (NFKD, combining marks dropped) and Cyrillic (transliterated), so "LIPEŽK", "Липецк" and
@@ -15,10 +16,12 @@ stemming) and SQLite's FTS5 tokenizer see the same words. An entity's name and a
 names are one synonym set: a query naming any of them ("Lipezk", "Tuchatschewski") also finds
 content that uses another ("Lipetsk", "Tukhachevsky").
 
-Visibility is never stored in the index: each query keeps only rows whose object is in its
-model's ``published()`` queryset *now*, so scheduled and withdrawn content is right without
-re-indexing. User input never reaches MATCH or to_tsquery as written: the query is rebuilt from
-word tokens.
+Visibility is copied into the index: each row and placement holds its object's stored
+``visible_from`` (``exhibit.visibility``), updated in place by ``moments_changed`` (no
+re-rendering), and a search keeps the rows whose moment has passed, reading the index alone.
+Documents hold only what the public page shows (a section leaves out an essay block whose
+essay is not visible). User input never reaches MATCH or to_tsquery as written: the query is
+rebuilt from word tokens.
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.apps import apps as global_apps
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.dispatch import Signal
+from django.utils import timezone
 
 from exhibit.services.projection import plain_text
 
@@ -46,7 +51,15 @@ from exhibit.services.projection import plain_text
 index_changed = Signal()
 
 PAGE_SIZE = 20
-QUERIES = 7  # a search: name variants, four facets, decades, the page of results
+# A search: name variants; kinds, kinds of entity, decades and the total (one GROUP BY);
+# exhibits and archives (one UNION of two GROUP BYs); the page of results.
+QUERIES = 4
+# Objects re-indexed within the request when a change reaches many others (an entity renamed,
+# an archive renamed); the rest are handed to the ``reindex_search`` background task.
+INLINE_LIMIT = 200
+CHUNK = 500  # primary keys per IN (...) list
+# The searchable models (exhibit app model names), which are also the index's kinds.
+SEARCHABLE = ("exhibit", "section", "essay", "image", "annotation", "entity")
 MAX_QUERY_LENGTH = 200  # characters of user input considered
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 64
@@ -272,21 +285,59 @@ def backend():
 
 
 def visible_entries():
-    """Index rows whose object visitors may see now (each model's ``published()`` rule)."""
-    from exhibit.models import Annotation, Entity, Essay, Exhibit, Image, SearchEntry, Section
+    """Index rows whose object visitors may see now: the stored moment has passed.
 
-    rules = {
-        SearchEntry.Kind.EXHIBIT: Exhibit.objects.published(),
-        SearchEntry.Kind.SECTION: Section.objects.published(),
-        SearchEntry.Kind.ESSAY: Essay.objects.published(),
-        SearchEntry.Kind.IMAGE: Image.objects.published(),
-        SearchEntry.Kind.ANNOTATION: Annotation.objects.published(),
-        SearchEntry.Kind.ENTITY: Entity.objects.published(),
-    }
-    visible = Q()
-    for kind, published in rules.items():
-        visible |= Q(kind=kind, object_id__in=published.values("pk"))
-    return SearchEntry.objects.filter(visible)
+    Each row carries a copy of its object's ``visible_from`` (kept by ``copy_moments``), so
+    this is one indexed comparison on the index itself, with no join to the content tables.
+    """
+    from exhibit.models import SearchEntry
+
+    return SearchEntry.objects.filter(visible_from__lte=timezone.now())
+
+
+def copy_moments(registry=global_apps, changes=None) -> list[tuple[type, int]]:
+    """Copy stored ``visible_from`` moments onto index rows and placements; return the
+    ``(model, pk)`` of the rows updated.
+
+    ``changes`` is what ``exhibit.visibility.moments_changed`` sends (``{model name: {pk:
+    (old, new)}}``), or None to copy every moment (a few ``UPDATE … SET = (SELECT …)``
+    queries; the migration that added the columns uses it with its ``apps``). Only queryset
+    updates: a pure change of visibility re-renders no document.
+    """
+    entries = registry.get_model("exhibit", "SearchEntry")
+    placements = registry.get_model("exhibit", "SearchPlacement")
+    models_by_kind = {kind: registry.get_model("exhibit", kind) for kind in SEARCHABLE}
+    touched = []
+    if changes is None:
+        for kind, model in models_by_kind.items():
+            moment = model.objects.filter(pk=OuterRef("object_id")).values("visible_from")
+            entries.objects.filter(kind=kind).update(visible_from=Subquery(moment[:1]))
+        for column, kind in (("section_id", "section"), ("exhibit_id", "exhibit")):
+            model = models_by_kind[kind]
+            moment = model.objects.filter(pk=OuterRef(column)).values("visible_from")
+            rows = placements.objects.all()
+            rows = rows.exclude(section=None) if kind == "section" else rows.filter(section=None)
+            rows.update(visible_from=Subquery(moment[:1]))
+        return touched
+    for kind, moments in changes.items():
+        if kind not in models_by_kind:
+            continue
+        by_moment = {}
+        for pk, (_old, new) in moments.items():
+            by_moment.setdefault(new, []).append(pk)
+        for new, pks in by_moment.items():
+            for start in range(0, len(pks), CHUNK):
+                batch = pks[start : start + CHUNK]
+                rows = entries.objects.filter(kind=kind, object_id__in=batch)
+                if rows.update(visible_from=new):
+                    touched += [(models_by_kind[kind], pk) for pk in batch]
+                if kind == "section":
+                    placements.objects.filter(section__in=batch).update(visible_from=new)
+                elif kind == "exhibit":
+                    placements.objects.filter(section=None, exhibit__in=batch).update(
+                        visible_from=new
+                    )
+    return touched
 
 
 # --- searching -------------------------------------------------------------------------------
@@ -303,31 +354,37 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
 
-    def apply(self, queryset, skip=""):
-        if self.kinds and skip != "kind":
-            queryset = queryset.filter(kind__in=self.kinds)
-        if self.exhibits and skip != "exhibit":
-            from exhibit.models import SearchPlacement
+    def q(self, skip=""):
+        """The filters as one condition on index rows, leaving out the facet ``skip``."""
+        from exhibit.models import SearchEntry, SearchPlacement
 
-            queryset = queryset.filter(
+        condition = Q()
+        if self.kinds and skip != "kind":
+            condition &= Q(kind__in=self.kinds)
+        if self.exhibits and skip != "exhibit":
+            condition &= Q(
                 pk__in=SearchPlacement.objects.visible()
                 .filter(exhibit__slug__in=self.exhibits)
                 .values("entry_id")
             )
         if self.entity_kinds and skip != "entity_kind":
-            queryset = queryset.filter(entity_kind__in=self.entity_kinds)
+            condition &= Q(entity_kind__in=self.entity_kinds)
         if self.repositories and skip != "repository":
-            queryset = queryset.filter(
-                pk__in=queryset.model.repositories.through.objects.filter(
+            condition &= Q(
+                pk__in=SearchEntry.repositories.through.objects.filter(
                     repository__abbreviation__in=self.repositories
                 ).values("searchentry_id")
             )
         if skip != "date":
             if self.year_from is not None:
-                queryset = queryset.filter(date_latest__gte=datetime.date(self.year_from, 1, 1))
+                condition &= Q(date_latest__gte=datetime.date(self.year_from, 1, 1))
             if self.year_to is not None:
-                queryset = queryset.filter(date_earliest__lte=datetime.date(self.year_to, 12, 31))
-        return queryset
+                condition &= Q(date_earliest__lte=datetime.date(self.year_to, 12, 31))
+        return condition
+
+    def apply(self, queryset, skip=""):
+        condition = self.q(skip)
+        return queryset.filter(condition) if condition else queryset
 
 
 @dataclass
@@ -403,7 +460,7 @@ def _variant_sets(tokens):
 
 def search(query: str, filters: Filters | None = None, page: int | str = 1) -> SearchResults:
     """Published objects matching ``query``, best first, with facets: a fixed number of queries."""
-    from exhibit.models import Entity, Repository, SearchEntry, SearchPlacement
+    from exhibit.models import Entity, SearchEntry
 
     flush()  # this thread's own unsaved index work first (no queries when there is none)
     filters = filters or Filters()
@@ -416,70 +473,88 @@ def search(query: str, filters: Filters | None = None, page: int | str = 1) -> S
     engine = backend()
     matched = engine.matching(visible_entries(), parsed) if parsed else SearchEntry.objects.none()
 
-    def facet_rows(skip, values, label_of=None, order=None):
-        rows = filters.apply(matched, skip=skip).values(values).annotate(n=Count("pk"))
-        return [(row[values], row["n"]) for row in rows if row[values] not in (None, "")]
-
+    now = timezone.now()
     kind_labels = dict(SearchEntry.Kind.choices)
-    kind_counts = facet_rows("kind", "kind")
-    kinds = [
-        FacetValue(kind, kind_labels[kind], n, kind in filters.kinds)
-        for kind, n in sorted(kind_counts, key=lambda kv: list(kind_labels).index(kv[0]))
-    ]
-    total = sum(n for kind, n in kind_counts if not filters.kinds or kind in filters.kinds)
-
-    # Only placements visitors can see now: an essay shown by a draft or scheduled section of
-    # another exhibit is not (yet) in that exhibit.
-    exhibit_rows = (
-        filters.apply(matched, skip="exhibit")
-        .filter(placements__in=SearchPlacement.objects.visible())
-        .values("placements__exhibit__slug", "placements__exhibit__title")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "placements__exhibit__title")
-    )
-    exhibits = [
-        FacetValue(
-            r["placements__exhibit__slug"],
-            r["placements__exhibit__title"],
-            r["n"],
-            r["placements__exhibit__slug"] in filters.exhibits,
-        )
-        for r in exhibit_rows
-    ]
     entity_kind_labels = dict(Entity.Kind.choices)
+
+    # Kinds, kinds of entity, decades and the total in one GROUP BY over the matching rows:
+    # each facet counts the rows that pass every filter but its own.
+    def counted(skip):
+        condition = filters.q(skip=skip)
+        return Count("pk", filter=condition) if condition else Count("pk")
+
+    column_rows = (
+        matched.annotate(year=ExtractYear("date_earliest"))
+        .values("kind", "entity_kind", "year")
+        .annotate(
+            n=counted(None),
+            n_kind=counted("kind"),
+            n_entity_kind=counted("entity_kind"),
+            n_date=counted("date"),
+        )
+        .order_by()
+    )
+    kind_counts, entity_kind_counts, decades, total = {}, {}, {}, 0
+    for row in column_rows:
+        total += row["n"]
+        if row["n_kind"]:
+            kind_counts[row["kind"]] = kind_counts.get(row["kind"], 0) + row["n_kind"]
+        if row["entity_kind"] and row["n_entity_kind"]:
+            value = row["entity_kind"]
+            entity_kind_counts[value] = entity_kind_counts.get(value, 0) + row["n_entity_kind"]
+        if row["year"] is not None and row["n_date"]:
+            decade = row["year"] // 10 * 10
+            decades[decade] = decades.get(decade, 0) + row["n_date"]
+    kinds = [
+        FacetValue(kind, kind_labels[kind], kind_counts[kind], kind in filters.kinds)
+        for kind in kind_labels
+        if kind in kind_counts
+    ]
     entity_kinds = [
         FacetValue(value, entity_kind_labels.get(value, value), n, value in filters.entity_kinds)
-        for value, n in sorted(facet_rows("entity_kind", "entity_kind"))
+        for value, n in sorted(entity_kind_counts.items())
     ]
-    repository_rows = (
-        filters.apply(matched, skip="repository")
-        .filter(repositories__in=Repository.objects.all())
-        .values("repositories__abbreviation", "repositories__name")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "repositories__abbreviation")
-    )
-    repositories = [
-        FacetValue(
-            r["repositories__abbreviation"],
-            f"{r['repositories__abbreviation']} — {r['repositories__name']}",
-            r["n"],
-            r["repositories__abbreviation"] in filters.repositories,
-        )
-        for r in repository_rows
-    ]
-    decades = {}
-    year_rows = (
-        filters.apply(matched, skip="date")
-        .filter(date_earliest__isnull=False)
-        .annotate(year=ExtractYear("date_earliest"))
-        .values("year")
-        .annotate(n=Count("pk"))
-    )
-    for row in year_rows:
-        decade = row["year"] // 10 * 10
-        decades[decade] = decades.get(decade, 0) + row["n"]
     years = [
         FacetValue(str(decade), f"{decade}s", n, False) for decade, n in sorted(decades.items())
+    ]
+
+    # Exhibits (only placements visitors can see now: an essay shown by a draft or scheduled
+    # section of another exhibit is not yet in that exhibit) and archives, in one UNION.
+    text = models.CharField()
+    exhibit_rows = (
+        filters.apply(matched, skip="exhibit")
+        .filter(placements__visible_from__lte=now)
+        .annotate(
+            facet=models.Value("exhibit", output_field=text),
+            key=models.F("placements__exhibit__slug"),
+            label=models.F("placements__exhibit__title"),
+        )
+        .values("facet", "key", "label")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    repository_rows = (
+        filters.apply(matched, skip="repository")
+        .filter(repositories__isnull=False)
+        .annotate(
+            facet=models.Value("repository", output_field=text),
+            key=models.F("repositories__abbreviation"),
+            label=models.F("repositories__name"),
+        )
+        .values("facet", "key", "label")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    joined = {"exhibit": [], "repository": []}
+    for row in exhibit_rows.union(repository_rows, all=True):
+        joined[row["facet"]].append(row)
+    exhibits = [
+        FacetValue(r["key"], r["label"], r["n"], r["key"] in filters.exhibits)
+        for r in sorted(joined["exhibit"], key=lambda r: (-r["n"], r["label"]))
+    ]
+    repositories = [
+        FacetValue(r["key"], f"{r['key']} — {r['label']}", r["n"], r["key"] in filters.repositories)
+        for r in sorted(joined["repository"], key=lambda r: (-r["n"], r["key"]))
     ]
 
     results_qs = filters.apply(matched)
@@ -590,10 +665,14 @@ class Document:
     entity_kind: str = ""
     date_earliest: datetime.date | None = None
     date_latest: datetime.date | None = None
-    # (exhibit id, section id or None): where the object appears, visible or not; the search
-    # keeps only the placements visitors can see at query time.
-    placements: set[tuple[int, int | None]] = field(default_factory=set)
+    # (exhibit id, section id or None) -> that section's (or exhibit's) visible_from: where
+    # the object appears, visible or not; the search keeps only the placements visitors can
+    # see at query time.
+    placements: dict[tuple[int, int | None], datetime.datetime | None] = field(default_factory=dict)
     repository_ids: set[int] = field(default_factory=set)
+    # When the document must be made again because something it leaves out (an essay block
+    # whose essay is not yet visible) becomes visible.
+    recheck_at: datetime.datetime | None = None
 
 
 def _join(*parts):
@@ -626,15 +705,17 @@ def _reference_words(reference):
 
 
 def _placements_of_blocks(blocks):
-    return set(blocks.values_list("section__exhibit_id", "section_id"))
+    rows = blocks.values_list("section__exhibit_id", "section_id", "section__visible_from")
+    return {(exhibit_id, section_id): moment for exhibit_id, section_id, moment in rows}
 
 
 def _image_placements(image_ids):
+    """``image_ids``: a list or a ``values("pk")``-like subquery."""
     from exhibit.models import Block, Exhibit
 
     blocks = Block.objects.filter(Q(image__in=image_ids) | Q(gallery__in=image_ids))
-    covers = Exhibit.objects.filter(cover_image__in=image_ids).values_list("pk", flat=True)
-    return _placements_of_blocks(blocks) | {(pk, None) for pk in covers}
+    covers = Exhibit.objects.filter(cover_image__in=image_ids).values_list("pk", "visible_from")
+    return _placements_of_blocks(blocks) | {(pk, None): moment for pk, moment in covers}
 
 
 def _essay_placements(essay_ids):
@@ -653,10 +734,10 @@ def document_for(obj) -> Document:
             text=_sentences(obj.subtitle, obj.summary, _html_text(obj.introduction_html)),
             extra=_html_text(obj.credits_html),
             url=obj.get_absolute_url(),
-            placements={(obj.pk, None)},
+            placements={(obj.pk, None): obj.visible_from},
         )
     if isinstance(obj, Section):
-        blocks = list(obj.blocks.select_related("quote_reference__repository"))
+        blocks, recheck_at = _shown_blocks(obj)
         texts = [obj.summary]
         for block in blocks:
             texts += [block.heading, _html_text(block.text_html), _html_text(block.quote_html)]
@@ -666,8 +747,9 @@ def document_for(obj) -> Document:
             text=_sentences(*texts),
             extra=_join(*(_reference_words(b.quote_reference) for b in blocks)),
             url=obj.get_absolute_url(),
-            placements={(obj.exhibit_id, obj.pk)},
+            placements={(obj.exhibit_id, obj.pk): obj.visible_from},
             repository_ids={b.quote_reference.repository_id for b in blocks if b.quote_reference},
+            recheck_at=recheck_at,
         )
     if isinstance(obj, Essay):
         references = list(obj.references.select_related("repository"))
@@ -752,12 +834,38 @@ def document_for(obj) -> Document:
 def _entity_placements(entity):
     from exhibit.models import Annotation, Block
 
+    # Subqueries, not lists: a hub entity is linked to thousands of notes.
     found = _placements_of_blocks(Block.objects.filter(entities=entity))
-    found |= _image_placements(list(entity.images.values_list("pk", flat=True)))
+    found |= _image_placements(entity.images.values("pk"))
     notes = Annotation.objects.filter(entities=entity)
-    found |= _essay_placements(list(notes.exclude(essay=None).values_list("essay_id", flat=True)))
-    found |= _image_placements(list(notes.exclude(image=None).values_list("image_id", flat=True)))
+    found |= _essay_placements(notes.exclude(essay=None).values("essay_id"))
+    found |= _image_placements(notes.exclude(image=None).values("image_id"))
     return found
+
+
+def _shown_blocks(section):
+    """The blocks a visitor sees on ``section``'s page, and when to look again.
+
+    The page leaves out an essay block whose essay is not visible, so its document does too.
+    While the section is itself scheduled, an essay visible by the section's moment counts as
+    shown (the row is hidden until then anyway); an essay visible only later is left out and
+    ``recheck_at`` says when the section must be indexed again.
+    """
+    from exhibit.models import Block
+
+    blocks = list(section.blocks.select_related("quote_reference__repository", "essay"))
+    horizon = max(timezone.now(), section.visible_from or timezone.now())
+    shown, recheck_at = [], None
+    for block in blocks:
+        if block.kind == Block.Kind.ESSAY:
+            moment = block.essay.visible_from if block.essay else None
+            if moment is None:
+                continue
+            if moment > horizon:
+                recheck_at = min(recheck_at or moment, moment)
+                continue
+        shown.append(block)
+    return shown, recheck_at
 
 
 def _kinds():
@@ -789,46 +897,83 @@ def _kind_of(obj):
     return KINDS.get(type(obj))
 
 
-def index_object(obj) -> None:
-    """Write (or rewrite) the index row of one searchable object."""
+def index_object(obj) -> bool:
+    """Write (or rewrite) the index row of one searchable object.
+
+    Returns whether what other objects' rows copy from it (its address, title or names)
+    changed, or the row is new: then ``dependents(obj)`` need indexing again. A row whose
+    document did not change is not written at all.
+    """
+    written, _ = _index(obj)
+    return written
+
+
+def _index(obj):
+    """``(dependents must follow, row written)`` for ``obj``."""
     from exhibit.models import SearchEntry
 
     kind = _kind_of(obj)
     if kind is None or obj.pk is None:
-        return
+        return False, False
     doc = document_for(obj)
+    values = {
+        "url": doc.url[:500],
+        "title": doc.title[:500],
+        "text": doc.text,
+        "search_title": folded(doc.title) if doc.index_title else "",
+        "search_text": folded(_join(doc.text, doc.extra)),
+        "variants": "\n".join(doc.variants),
+        "entity_kind": doc.entity_kind,
+        "date_earliest": doc.date_earliest,
+        "date_latest": doc.date_latest,
+        "visible_from": obj.visible_from,
+    }
     with transaction.atomic(savepoint=False):
-        entry, _ = SearchEntry.objects.update_or_create(
-            kind=kind,
-            object_id=obj.pk,
-            defaults={
-                "url": doc.url[:500],
-                "title": doc.title[:500],
-                "text": doc.text,
-                "search_title": folded(doc.title) if doc.index_title else "",
-                "search_text": folded(_join(doc.text, doc.extra)),
-                "variants": "\n".join(doc.variants),
-                "entity_kind": doc.entity_kind,
-                "date_earliest": doc.date_earliest,
-                "date_latest": doc.date_latest,
-            },
-        )
-        _set_placements(entry, doc.placements)
-        entry.repositories.set(doc.repository_ids)
-        backend().after_write([entry.pk])
+        entry = SearchEntry.objects.filter(kind=kind, object_id=obj.pk).first()
+        if entry is None:
+            entry = SearchEntry.objects.create(kind=kind, object_id=obj.pk, **values)
+            changed, follow = list(values), True
+        else:
+            changed = [name for name, value in values.items() if getattr(entry, name) != value]
+            follow = any(name in changed for name in ("url", "title", "variants"))
+            for name in changed:
+                setattr(entry, name, values[name])
+            if changed:
+                entry.save(update_fields=[*changed, "indexed"])
+        moved = _set_placements(entry, doc.placements)
+        stored = set(entry.repositories.values_list("pk", flat=True))
+        if stored != doc.repository_ids:
+            entry.repositories.set(doc.repository_ids)
+        if {"search_title", "search_text"} & set(changed):
+            backend().after_write([entry.pk])
+    if doc.recheck_at:
+        _recheck_later([(type(obj), obj.pk)], doc.recheck_at)
+    return follow, bool(changed or moved or stored != doc.repository_ids)
 
 
 def _set_placements(entry, placements):
+    """Make ``entry``'s placements those of ``placements``; return whether any changed."""
     from exhibit.models import SearchPlacement
 
-    stored = {(p.exhibit_id, p.section_id): p.pk for p in entry.placements.all()}
-    gone = [pk for key, pk in stored.items() if key not in placements]
+    stored = {(p.exhibit_id, p.section_id): p for p in entry.placements.all()}
+    gone = [p.pk for key, p in stored.items() if key not in placements]
     if gone:
         SearchPlacement.objects.filter(pk__in=gone).delete()
-    SearchPlacement.objects.bulk_create(
-        SearchPlacement(entry=entry, exhibit_id=exhibit_id, section_id=section_id)
-        for exhibit_id, section_id in sorted(placements - stored.keys(), key=str)
-    )
+    moved = [
+        p for key, p in stored.items() if key in placements and p.visible_from != placements[key]
+    ]
+    for placement in moved:
+        placement.visible_from = placements[(placement.exhibit_id, placement.section_id)]
+    if moved:
+        SearchPlacement.objects.bulk_update(moved, ["visible_from"])
+    new = [
+        SearchPlacement(entry=entry, exhibit_id=exhibit_id, section_id=section_id, visible_from=m)
+        for (exhibit_id, section_id), m in sorted(placements.items(), key=lambda kv: str(kv[0]))
+        if (exhibit_id, section_id) not in stored
+    ]
+    if new:
+        SearchPlacement.objects.bulk_create(new)
+    return bool(gone or moved or new)
 
 
 def remove_object(obj) -> None:
@@ -954,6 +1099,11 @@ def _reference_dependents(references):
 # commits (an admin save or a demo load touches the same section dozens of times), and before
 # any search in the same thread, so a writer always reads its own writes. Work left by a rolled
 # back transaction is harmless: every row is rebuilt from what the database holds at flush time.
+#
+# The work is proportional to what changed: a link between a note and an entity re-indexes
+# those two (``follow=False``); a saved object's dependents are re-indexed only when what they
+# copy from it changed (an entity's names, an essay's title, an exhibit's address), the first
+# ``INLINE_LIMIT`` of them at once and the rest by the ``reindex_search`` background task.
 
 _queue = threading.local()
 
@@ -964,13 +1114,15 @@ def _pending():
     return _queue
 
 
-def schedule(obj, *, dependents_of_deleted: Iterable = ()) -> None:
-    """Re-index ``obj`` and its dependents when the transaction commits (or before a search).
+def schedule(obj, *, dependents_of_deleted: Iterable = (), follow: bool = True) -> None:
+    """Re-index ``obj`` (and, if ``follow`` and its document changed in what they copy, its
+    dependents) when the transaction commits, or before a search.
 
     For a deleted object, pass what depended on it (``dependents(obj)`` taken before the delete).
     """
     queue = _pending()
-    queue.changed[(type(obj), obj.pk)] = None
+    key = (type(obj), obj.pk)
+    queue.changed[key] = queue.changed.get(key, False) or follow
     for item in dependents_of_deleted:
         queue.gone[(type(item), item.pk)] = None
     transaction.on_commit(flush)
@@ -986,24 +1138,47 @@ def flush() -> int:
     queue = _pending()
     if not (queue.changed or queue.gone):
         return 0
-    changed, todo = queue.changed, dict(queue.gone)
+    changed, gone = queue.changed, dict(queue.gone)
     queue.changed, queue.gone = {}, {}
-    for model, pk in changed:
-        obj = model._base_manager.filter(pk=pk).first()
-        todo[(model, pk)] = obj
-        if obj is not None:
-            for item in dependents(obj):
-                todo.setdefault((type(item), item.pk), item)
-    written = 0
+    written = []
     with transaction.atomic(savepoint=False):
-        written = _write(todo)
+        todo = {}
+        for (model, pk), follow in changed.items():
+            obj = model._base_manager.filter(pk=pk).first()
+            if obj is None:
+                todo[(model, pk)] = None
+                continue
+            gone.pop((model, pk), None)
+            if KINDS.get(model) is None:
+                follows = follow  # not searchable itself: its dependents show it
+            else:
+                follows, wrote = _index(obj)
+                follows = follows and follow
+                if wrote:
+                    written.append((model, pk))
+            if follows:
+                for item in dependents(obj):
+                    todo.setdefault((type(item), item.pk), item)
+        for key in gone:
+            todo.setdefault(key, None)
+        for key in changed:
+            if KINDS.get(key[0]) is not None and key in todo and todo[key] is not None:
+                del todo[key]  # indexed above
+        inline = dict(list(todo.items())[:INLINE_LIMIT])
+        later = [key for key in todo if key not in inline]
+        written += _write(inline)
+        if later:
+            _reindex_later(later)
     if written:
-        index_changed.send(sender=flush, objects=list(todo))
-    return written
+        index_changed.send(sender=flush, objects=written)
+    return len(written)
 
 
 def _write(todo):
-    written = 0
+    """Index or drop each ``(model, pk) -> object or None``; return the rows written."""
+    from exhibit.models import SearchEntry
+
+    written = []
     for (model, pk), item in todo.items():
         kind = KINDS.get(model)
         if kind is None:
@@ -1011,10 +1186,75 @@ def _write(todo):
         if item is None:  # gone, or captured before a delete: read it again
             item = model._base_manager.filter(pk=pk).first()
         if item is None:
-            from exhibit.models import SearchEntry
-
-            SearchEntry.objects.filter(kind=kind, object_id=pk).delete()
-        else:
-            index_object(item)
-        written += 1
+            if SearchEntry.objects.filter(kind=kind, object_id=pk).delete()[0]:
+                written.append((model, pk))
+        elif _index(item)[1]:
+            written.append((model, pk))
     return written
+
+
+def reindex(items) -> int:
+    """Index again the objects ``items`` (``(model label, pk)`` pairs), not their dependents:
+    the work of the ``reindex_search`` task. Returns the rows written."""
+    from django.apps import apps
+
+    todo = {}
+    for label, pk in items:
+        model = apps.get_model(label)
+        todo[(model, pk)] = None
+    with transaction.atomic():
+        written = _write(todo)
+        if written:
+            index_changed.send(sender=reindex, objects=written)
+    return len(written)
+
+
+def _labels(keys):
+    return [[model._meta.label_lower, pk] for model, pk in keys]
+
+
+def _reindex_later(keys):
+    """Hand ``keys`` to the background task once this transaction has committed."""
+    from exhibit.tasks import reindex_search
+
+    items = _labels(keys)
+    transaction.on_commit(lambda: reindex_search.enqueue(items))
+
+
+def _recheck_later(keys, moment):
+    """Index ``keys`` again at ``moment``, if the task backend can wait (a database worker
+    can; the immediate backend of development cannot: ``rebuild_search_index`` then)."""
+    from django_tasks import default_task_backend
+
+    from exhibit.tasks import reindex_search
+
+    if not default_task_backend.supports_defer:
+        return
+    items = _labels(keys)
+    task = reindex_search.using(run_after=moment)
+    transaction.on_commit(lambda: task.enqueue(items))
+
+
+def moments_changed(changes) -> None:
+    """``exhibit.visibility.moments_changed``: copy the new moments onto the index, and index
+    again the sections whose documents follow an essay's visibility (an essay block is only
+    shown, and searchable, while its essay is visible)."""
+    from exhibit.models import Block, Section
+
+    touched = copy_moments(changes=changes)
+    blocks = Block.objects.filter(kind=Block.Kind.ESSAY)
+    essays = list((changes or {}).get("essay", {}))
+    if changes is None or essays:
+        found = set()
+        for start in range(0, max(len(essays), 1), CHUNK):
+            batch = blocks.filter(essay__in=essays[start : start + CHUNK]) if essays else blocks
+            found.update(batch.values_list("section_id", flat=True))
+        sections = sorted(found)
+        for pk in sections[:INLINE_LIMIT]:
+            schedule(Section(pk=pk), follow=False)
+        if sections[INLINE_LIMIT:]:
+            _reindex_later([(Section, pk) for pk in sections[INLINE_LIMIT:]])
+    if changes is None:
+        index_changed.send(sender=moments_changed, objects=None)
+    elif touched:
+        index_changed.send(sender=moments_changed, objects=touched)

@@ -467,7 +467,12 @@ class VisibilityMachine(RuleBasedStateMachine):
         exhibit = _pick(Exhibit, n)
         section = _pick(Section, n) if with_section else None
         entry = SearchEntry.objects.create(kind="image", object_id=next(_names), url="/", title="t")
-        SearchPlacement.objects.create(entry=entry, exhibit=exhibit, section=section)
+        # The index copies the moment of what it is placed in; moments_changed keeps it.
+        holder = section or exhibit
+        moment = type(holder).objects.values_list("visible_from", flat=True).get(pk=holder.pk)
+        SearchPlacement.objects.create(
+            entry=entry, exhibit=exhibit, section=section, visible_from=moment
+        )
 
     # The check -----------------------------------------------------------------------------
 

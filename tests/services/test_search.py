@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exhibit.models import Annotation, Block, Entity, SearchEntry, Section, Status
+from exhibit.models import Annotation, Block, Entity, Essay, SearchEntry, Section, Status
 from exhibit.services import search as search_service
 from exhibit.services.anchoring import selector_for
 from exhibit.services.search import Filters, fold, fold_tokens, search, snippet
@@ -493,6 +493,183 @@ def test_upgrade_fills_placements_section_by_section():
         ("exhibit", exhibit.pk, None),
         ("essay", exhibit.pk, shown.pk),
         ("essay", exhibit.pk, draft.pk),
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# --- visibility on the index, proportional writes ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_section_does_not_show_in_search_the_block_of_a_hidden_essay(section):
+    """The section page leaves out an essay block whose essay is a draft: its heading and
+    text were in the section's search snippet all the same (issue 12, point 7)."""
+    essay = make_essay(title="Kept back", status=Status.DRAFT)
+    make_block(
+        section,
+        kind=Block.Kind.ESSAY,
+        essay=essay,
+        heading="Vorwerk dossier",
+        text="Plans of the Fili hangars.",
+    )
+    assert titles(search("vorwerk")) == []
+    assert titles(search("hangars")) == []
+
+    essay.status = Status.PUBLISHED
+    essay.published_at = timezone.now() - dt.timedelta(minutes=1)
+    essay.save()
+    found = search("vorwerk")
+    assert titles(found) == [section.title]
+    assert "<mark>Vorwerk</mark> dossier" in found.results[0].snippet
+
+    essay.status = Status.DRAFT
+    essay.save()
+    assert titles(search("vorwerk")) == []
+
+
+@pytest.mark.django_db
+def test_an_essay_scheduled_after_its_section_is_left_out_until_its_time(section):
+    later = timezone.now() + dt.timedelta(days=2)
+    essay = make_essay(title="Soon", published_at=later)
+    make_block(section, kind=Block.Kind.ESSAY, essay=essay, heading="Tomka report")
+    search_service.flush()
+    doc = search_service.document_for(Section.objects.get(pk=section.pk))
+    assert "Tomka" not in doc.text
+    assert doc.recheck_at == Essay.objects.get(pk=essay.pk).visible_from
+    # A section scheduled for after the essay shows it from its own moment on.
+    scheduled = make_section(section.exhibit, published_at=later + dt.timedelta(days=1))
+    make_block(scheduled, kind=Block.Kind.ESSAY, essay=essay, heading="Tomka report")
+    doc = search_service.document_for(Section.objects.get(pk=scheduled.pk))
+    assert "Tomka report" in doc.text and doc.recheck_at is None
+
+
+@pytest.mark.django_db
+def test_publishing_copies_moments_onto_the_index_without_rewriting_documents(section):
+    essay = essay_in(section, title="Rapallo", body="The treaty of April 1922.")
+    note_on(essay, "treaty", "Signed at Easter.")
+    search_service.flush()
+    written = {e.pk: e.indexed for e in SearchEntry.objects.all()}
+    announced = []
+
+    def listener(sender, objects, **kwargs):
+        announced.append(objects)
+
+    search_service.index_changed.connect(listener)
+    try:
+        exhibit = section.exhibit
+        exhibit.status = Status.DRAFT
+        exhibit.save()
+        search_service.flush()
+    finally:
+        search_service.index_changed.disconnect(listener)
+    assert titles(search("rapallo")) == [] and titles(search("easter")) == []
+    assert set(SearchEntry.objects.values_list("visible_from", flat=True)) == {None}
+    assert {e.pk: e.indexed for e in SearchEntry.objects.all()} == written
+    assert {kind for objects in announced for model, _ in objects for kind in [model]} >= {
+        Essay,
+        Annotation,
+    }
+
+
+@pytest.mark.django_db
+def test_linking_a_note_to_a_hub_costs_what_linking_it_to_a_leaf_costs(
+    section, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    essay = essay_in(section, title="Lipetsk letters", body="Lipetsk. " * 60)
+    hub, leaf = make_entity(name="Lipetsk"), make_entity(name="Voronezh")
+    for n in range(40):
+        note_on(essay, "Lipetsk", f"Note {n}.").entities.add(hub)
+        make_block(section, kind=Block.Kind.IMAGE, image=make_image(entities=[hub]))
+    note_on(essay, "Lipetsk", "A leaf's only note.").entities.add(leaf)
+    to_hub, to_leaf = note_on(essay, "Lipetsk", "One more."), note_on(essay, "Lipetsk", "And one.")
+    search_service.flush()
+
+    announced = []
+
+    def listener(sender, objects, **kwargs):
+        announced.append(objects)
+
+    search_service.index_changed.connect(listener)
+    counts = []
+    try:
+        for note, entity in ((to_hub, hub), (to_leaf, leaf)):
+            with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(40):
+                note.entities.add(entity)
+                search_service.flush()
+            counts.append(len(queries))
+    finally:
+        search_service.index_changed.disconnect(listener)
+    assert counts[0] == counts[1], counts
+    # Only the note's row changed: the entity's document (names, places) is as it was.
+    assert announced == [[(Annotation, to_hub.pk)], [(Annotation, to_leaf.pk)]]
+    assert titles(search("one more")) == ["Note on “Lipetsk letters”"]
+
+
+@pytest.mark.django_db
+def test_renaming_a_hub_reindexes_a_bounded_part_now_and_the_rest_in_the_background(
+    section, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(search_service, "INLINE_LIMIT", 5)
+    essay = essay_in(section, title="Letters", body="Lipetsk. " * 30)
+    hub = make_entity(name="Lipetsk")
+    for n in range(12):
+        note_on(essay, "Lipetsk", f"Note {n}.").entities.add(hub)
+    search_service.flush()
+    hub.alternative_names = "Lipezk"
+    hub.save()
+    renamed = SearchEntry.objects.filter(kind="annotation", search_text__contains="lipezk")
+    with django_capture_on_commit_callbacks() as callbacks:
+        search_service.flush()
+    assert renamed.count() == 5
+    for callback in callbacks:
+        callback()  # the commit: the task runs (the immediate backend of the tests)
+    assert renamed.count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_copies_visibility_moments_onto_the_index():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("exhibit", "0018_visible_from")], [("exhibit", "0019_search_visible_from")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    moment = timezone.now() - dt.timedelta(days=1)
+    exhibit = old.get_model("exhibit", "Exhibit").objects.create(
+        title="Wings", slug="wings", summary="S.", status="published", visible_from=moment
+    )
+    shown, draft = (
+        old.get_model("exhibit", "Section").objects.create(
+            exhibit=exhibit, title=t, slug=t, visible_from=m
+        )
+        for t, m in (("shown", moment), ("draft", None))
+    )
+    entries = old.get_model("exhibit", "SearchEntry").objects
+    placements = old.get_model("exhibit", "SearchPlacement").objects
+    for obj in (exhibit, shown, draft):
+        kind = obj._meta.model_name
+        entry = entries.create(kind=kind, object_id=obj.pk, url="/", title=obj.title)
+        section = None if kind == "exhibit" else obj
+        placements.create(entry=entry, exhibit=exhibit, section=section)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    entries = new.get_model("exhibit", "SearchEntry").objects
+    assert dict(entries.values_list("title", "visible_from")) == {
+        "Wings": moment,
+        "shown": moment,
+        "draft": None,
+    }
+    placements = new.get_model("exhibit", "SearchPlacement").objects
+    assert dict(placements.values_list("entry__title", "visible_from")) == {
+        "Wings": moment,
+        "shown": moment,
+        "draft": None,
     }
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -281,7 +281,7 @@ def test_index_lines_follow_their_entity(client):
 @pytest.mark.django_db(transaction=True)
 def test_index_name_migration_fills_existing_entities():
     executor = MigrationExecutor(connection)
-    before = [("exhibit", "0018_visible_from")]
+    before = [("exhibit", "0019_search_visible_from")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("exhibit", "Entity")
     old.objects.create(kind="place", name="Lipetsk", slug="lipetsk", alternative_names="Липецк")

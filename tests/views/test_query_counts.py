@@ -32,8 +32,8 @@ EXPECTED = {
     "timeline": 3,  # decades (events and images: one grouped query), the decade's events, images
     "map": 2,  # the count of places, the page of the list (the map fetches "map places")
     "map places": 1,
-    "search": 7,  # name variants, four facets, decades, the page of results
-    "search, filtered": 7,
+    "search": 4,  # name variants, column facets, exhibit and archive facets, the results
+    "search, filtered": 4,
 }
 
 
