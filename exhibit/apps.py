@@ -23,6 +23,7 @@ class ExhibitConfig(AppConfig):
 
         connect_slug_history()
         connect_review_links()
+        connect_revision_stamps()
 
 
 def connect_review_links():
@@ -61,6 +62,24 @@ def connect_review_links():
     )
     visibility.moments_changed.connect(
         moments_changed, weak=False, dispatch_uid="review-links-end-recompute"
+    )
+
+
+def connect_revision_stamps():
+    """An essay revision is public from when its essay's stored visibility moment passes while
+    it is current (``EssayRevision.public_from``; ``services.revisions``)."""
+    from . import visibility
+
+    def moments_changed(sender, changes=None, **kwargs):
+        from .services.revisions import stamp_public_revisions
+
+        if changes is None:
+            stamp_public_revisions()
+        elif changes.get("essay"):
+            stamp_public_revisions(list(changes["essay"]))
+
+    visibility.moments_changed.connect(
+        moments_changed, weak=False, dispatch_uid="essay-revisions-public-from"
     )
 
 
