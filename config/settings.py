@@ -143,6 +143,12 @@ PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
 IIIF_ACCEL_REDIRECT = env.str("IIIF_ACCEL_REDIRECT", default="")
 # The same for downloadable originals (PRIVATE_ROOT/originals/): nginx's internal location.
 DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
+# Image renditions (MEDIA_ROOT/derivatives/) are served after a visibility check too
+# (exhibit/views/renditions.py); with local media, nginx's internal location sends the bytes.
+RENDITION_ACCEL_REDIRECT = env.str("RENDITION_ACCEL_REDIRECT", default="")
+# How long browsers and shared caches may keep a public rendition: also how long one may still
+# be seen there after its image is unpublished (the site itself answers 404 at once).
+RENDITION_CACHE_SECONDS = env.int("RENDITION_CACHE_SECONDS", default=3600)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # see MEDIA_STORAGE

@@ -70,3 +70,27 @@ class WholeNumberConverter:
 
     def to_url(self, value):
         return str(value)
+
+
+class ChecksumConverter:
+    """``<checksum:name>``: a SHA-256 in lowercase hex, as image files are named by."""
+
+    regex = "[0-9a-f]{64}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class RenditionFormatConverter:
+    """``<rendition_format:name>``: the formats renditions are made in."""
+
+    regex = "jpg|webp"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

@@ -4,7 +4,7 @@ from . import views
 from .feeds import NewExhibitsFeed
 from .models import Essay, Exhibit, Image
 from .models.entities import KIND_PATHS
-from .params import WholeNumberConverter
+from .params import ChecksumConverter, RenditionFormatConverter, WholeNumberConverter
 from .sitemaps import sitemap_index, sitemap_section
 from .views import (
     annotations,
@@ -14,6 +14,7 @@ from .views import (
     iiif,
     indexes,
     manifests,
+    renditions,
     review,
     search,
 )
@@ -27,6 +28,9 @@ app_name = "exhibit"
 # Numbers in paths: ASCII digits of bounded length (exhibit/params.py), never Django's
 # unbounded <int:>.
 register_converter(WholeNumberConverter, "number")
+register_converter(ChecksumConverter, "checksum")
+register_converter(RenditionFormatConverter, "rendition_format")
+RENDITION = "<checksum:checksum>/<number:width>.<rendition_format:extension>"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -112,6 +116,20 @@ urlpatterns = [
         "essays/<slug:slug>/revisions/<number:number>.txt",
         old_essay_slugs(annotations.EssayRevisionTextView.as_view()),
         name="essay_revision_text",
+    ),
+    # Image renditions, each after the check of the pages that show it (views/renditions.py).
+    path(f"renditions/{RENDITION}", renditions.public_rendition, name="rendition"),
+    path(f"preview/renditions/{RENDITION}", renditions.preview_rendition, name="preview_rendition"),
+    path(
+        f"review/<str:token>/renditions/{RENDITION}",
+        renditions.review_rendition,
+        name="review_rendition",
+    ),
+    # Where nginx served renditions from media storage before: a 301 to the checked URL.
+    path(
+        "media/derivatives/<str:shard>/" + RENDITION,
+        renditions.moved_rendition,
+        name="moved_rendition",
     ),
     # Staff previews of unpublished content: same pages, marked, never cached, noindex.
     path(

@@ -415,7 +415,7 @@ class AnnotationAdmin(HistoryAdmin, ModelAdmin):
             request,
             notes=notes,
             data={"notes": [note_data(note) for note in notes]},
-            display=image.display,
+            display=image.rendition_urls(preview=True).display,
             create_url=reverse("admin:exhibit_annotation_annotate_image", args=[image.pk]),
         )
 

@@ -132,7 +132,8 @@ class PublishableAdmin(ModelAdmin):
 
 
 def thumbnail_html(image, width=80):
-    thumbnail = image.thumbnail if image else None
+    # Staff may see drafts: the preview URL, served after the staff check.
+    thumbnail = image.rendition_urls(preview=True).thumbnail if image else None
     if not thumbnail:
         return image.get_processing_state_display() if image else "—"
     height = round(width * thumbnail["height"] / thumbnail["width"])

@@ -30,6 +30,14 @@ class EssayRevision(models.Model):
     body = models.TextField("text (Markdown)")
     text = models.TextField("plain text", help_text="The projection annotations count in.")
     created = models.DateTimeField("saved", auto_now_add=True)
+    public_from = models.DateTimeField(
+        "public from",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When visitors could first read this text: stamped when the essay's "
+        "visibility moment passes while this revision is current (empty: never public).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

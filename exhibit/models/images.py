@@ -1,11 +1,12 @@
 """Archival photographs and scans, with their derivatives and rights."""
 
-from django.core.files.storage import default_storage
+import functools
+
 from django.db import models
 from django.urls import reverse
 
 from exhibit.services.imaging import validate_image_file
-from exhibit.storage import get_private_storage, rendition_name
+from exhibit.storage import get_private_storage
 
 from .base import Dated, TimeStamped, Versioned, Visible, VisibleQuerySet, revision_history
 
@@ -63,6 +64,64 @@ OPEN_RIGHTS = {
     Rights.CC_BY_NC,
     Rights.NO_COPYRIGHT_NC,
 }
+
+
+@functools.lru_cache(maxsize=64)
+def _rendition_prefix(script_prefix, review_token, preview):
+    """The URL path before ``<checksum>/<width>.<format>`` for one audience (reversed once:
+    a gallery page asks for hundreds of rendition URLs)."""
+    checksum = "0" * 64
+    if review_token:
+        name, kwargs = "exhibit:review_rendition", {"token": review_token}
+    else:
+        name, kwargs = ("exhibit:preview_rendition" if preview else "exhibit:rendition"), {}
+    url = reverse(name, kwargs={**kwargs, "checksum": checksum, "width": 1, "extension": "jpg"})
+    return url.removesuffix(f"{checksum}/1.jpg")
+
+
+class RenditionUrls:
+    """URLs of an image's JPEG and WebP renditions, for visitors, a review link or staff.
+
+    Renditions are served by ``exhibit.views.renditions`` after the same check as the page
+    that shows them, never straight from media storage.
+    """
+
+    def __init__(self, image, review_token=None, preview=False):
+        from django.urls import get_script_prefix
+
+        self.image = image
+        self.prefix = _rendition_prefix(get_script_prefix(), review_token or None, bool(preview))
+
+    def url(self, width, extension="jpg"):
+        return f"{self.prefix}{self.image.checksum}/{width}.{extension}"
+
+    def _srcset(self, extension):
+        return ", ".join(
+            f"{self.url(r['width'], extension)} {r['width']}w" for r in self.image.renditions
+        )
+
+    @property
+    def srcset(self):
+        return self._srcset("jpg")
+
+    @property
+    def srcset_webp(self):
+        return self._srcset("webp")
+
+    @property
+    def thumbnail(self):
+        if not self.image.renditions:
+            return None
+        smallest = self.image.renditions[0]
+        return {**smallest, "url": self.url(smallest["width"])}
+
+    @property
+    def display(self):
+        if not self.image.renditions:
+            return None
+        fitting = [r for r in self.image.renditions if r["width"] <= 1600]
+        chosen = (fitting or self.image.renditions[:1])[-1]
+        return {**chosen, "url": self.url(chosen["width"])}
 
 
 class ImageQuerySet(VisibleQuerySet):
@@ -221,37 +280,31 @@ class Image(Visible, Dated, Versioned, TimeStamped):
         return self.processing_state == self.Processing.READY and bool(self.renditions)
 
     def rendition_url(self, width, extension="jpg"):
-        return default_storage.url(rendition_name(self.checksum, width, extension))
+        """The public URL of one rendition (it answers only while the image is published)."""
+        return self.rendition_urls().url(width, extension)
 
-    def _srcset(self, extension):
-        return ", ".join(
-            f"{self.rendition_url(r['width'], extension)} {r['width']}w" for r in self.renditions
-        )
+    def rendition_urls(self, review_token=None, preview=False):
+        """This image's rendition URLs for one audience: visitors, the readers of one review
+        link (``review_token``), or staff (``preview``). Each is served after its own check."""
+        return RenditionUrls(self, review_token=review_token, preview=preview)
 
     @property
     def srcset(self):
-        return self._srcset("jpg")
+        return self.rendition_urls().srcset
 
     @property
     def srcset_webp(self):
-        return self._srcset("webp")
+        return self.rendition_urls().srcset_webp
 
     @property
     def thumbnail(self):
         """The smallest rendition: ``{"width", "height", "url"}``, or None before processing."""
-        if not self.renditions:
-            return None
-        smallest = self.renditions[0]
-        return {**smallest, "url": self.rendition_url(smallest["width"])}
+        return self.rendition_urls().thumbnail
 
     @property
     def display(self):
         """The rendition for a page-wide view (1600 px, or the largest there is)."""
-        if not self.renditions:
-            return None
-        fitting = [r for r in self.renditions if r["width"] <= 1600] or self.renditions[:1]
-        chosen = fitting[-1]
-        return {**chosen, "url": self.rendition_url(chosen["width"])}
+        return self.rendition_urls().display
 
     # A new original is inspected before the save and processed after it (a queued task):
     # ``apps.connect_image_processing``, so that models know nothing of tasks and files.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from exhibit.services.anchoring import ORPHANED, Selector, reanchor, selector_for
 from exhibit.services.projection import plain_text
@@ -32,6 +33,7 @@ def record_revision(essay, user=None):
     counts = Counter()
     if latest is not None:
         counts = reanchor_annotations(essay, latest.text, revision)
+    stamp_public_revisions([essay.pk])  # public at once if the essay already is
     return revision, counts
 
 
@@ -102,3 +104,57 @@ def reattach_orphans(essay, revision) -> Counter:
             ]
         )  # fmt: skip
     return counts
+
+
+def stamp_public_revisions(essay_pks=None) -> None:
+    """Keep ``EssayRevision.public_from`` in step with the essays' stored visibility.
+
+    A revision is public from the moment its essay's ``visible_from`` passes while it is the
+    essay's current text (the latest revision, matching the saved body). That moment may lie
+    ahead (a scheduled publish): the revision text view compares it with now, so no cron is
+    needed. A stamp still ahead of now belongs to a text nobody has read yet: it is cleared
+    whenever the essay's moment or current text changes, so a draft superseded (or an essay
+    unpublished) before its scheduled time never becomes public. Stamps already passed are
+    kept: those texts were public. ``essay_pks`` None: every essay (after ``recompute_all``).
+    """
+    from django.utils import timezone
+
+    from exhibit.models import Essay, EssayRevision
+
+    now = timezone.now()
+    essays = Essay.objects.all() if essay_pks is None else Essay.objects.filter(pk__in=essay_pks)
+    rows = list(essays.values_list("pk", "visible_from", "body"))
+    if not rows:
+        return
+    pks = [pk for pk, _, _ in rows]
+    newest = (
+        EssayRevision.objects.filter(essay_id=OuterRef("essay_id"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    latest = {
+        revision.essay_id: revision
+        for revision in EssayRevision.objects.filter(
+            essay_id__in=pks, number=Subquery(newest)
+        ).only("pk", "essay_id", "body", "created", "public_from")
+    }
+    current = {}
+    for pk, moment, body in rows:
+        revision = latest.get(pk)
+        if revision is not None and revision.body == body:
+            current[pk] = (revision, moment)
+    # Stamps not yet passed, on anything but a current revision that keeps its moment.
+    future = EssayRevision.objects.filter(essay_id__in=pks, public_from__gt=now)
+    keep = [
+        revision.pk
+        for revision, moment in current.values()
+        if moment is not None and revision.public_from == max(moment, revision.created or moment)
+    ]
+    future.exclude(pk__in=keep).update(public_from=None)
+    for revision, moment in current.values():
+        if moment is None:
+            continue
+        stamp = max(moment, revision.created) if revision.created else moment
+        passed = revision.public_from is not None and revision.public_from <= now
+        if not passed and revision.public_from != stamp:
+            EssayRevision.objects.filter(pk=revision.pk).update(public_from=stamp)

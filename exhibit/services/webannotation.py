@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from exhibit.models import Annotation, Entity
@@ -456,21 +456,21 @@ def parse_prefer(header: str) -> set[str]:
 def published_essay_revision(slug: str, number: int):
     """A revision of a published essay whose text visitors have been able to read, or None.
 
-    That is the revision live when the essay was published and every later one: revisions
-    saved while it was still a draft stay private. One query.
+    ``public_from`` is stamped when the essay's visibility moment passes while the revision is
+    current (``services.revisions.stamp_public_revisions``): drafts saved while the essay was
+    not public, or superseded before a scheduled publication, have none. One query.
     """
+    from django.utils import timezone
+
     from exhibit.models import Essay, EssayRevision
 
-    superseded_before_publication = EssayRevision.objects.filter(
-        essay=OuterRef("essay"),
-        number__gt=OuterRef("number"),
-        created__lte=OuterRef("essay__published_at"),
-    )
     return (
         EssayRevision.objects.filter(
-            essay__in=Essay.objects.published(), essay__slug=slug, number=number
+            essay__in=Essay.objects.published(),
+            essay__slug=slug,
+            number=number,
+            public_from__lte=timezone.now(),
         )
-        .exclude(Exists(superseded_before_publication))
         .defer("body")
         .first()
     )

@@ -66,6 +66,16 @@ def canonical_url(context, obj):
 
 
 @register.simple_tag(takes_context=True)
+def rendition_urls(context, image):
+    """``image``'s rendition URLs (``srcset``, ``srcset_webp``, ``display``, ``thumbnail``) for
+    whoever reads this page: under the review link on a review copy, under ``/preview/`` in
+    staff preview, else the public ones. Each is served only after that audience's check."""
+    return image.rendition_urls(
+        review_token=context.get("review_token"), preview=bool(context.get("preview"))
+    )
+
+
+@register.simple_tag(takes_context=True)
 def object_url(context, obj):
     """Where a link to ``obj`` goes: its preview page while previewing, else its public page.
 

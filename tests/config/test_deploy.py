@@ -51,16 +51,32 @@ def test_nginx_takes_the_same_request_size_as_django():
 
 def test_nginx_serves_tiles_only_after_django_and_media_never_as_a_page():
     env = env_example()
-    tiles = re.search(r"location (\S+) \{\s*internal;\s*alias (\S+);", NGINX)
+    tiles = re.search(
+        r"location (\S+) \{\s*internal;\s*alias (\S+);",
+        NGINX[NGINX.index("location " + env["IIIF_ACCEL_REDIRECT"]) :],
+    )
     assert tiles, "the IIIF location must be internal"
     assert tiles.group(1) == env["IIIF_ACCEL_REDIRECT"]
     assert tiles.group(2) == env["PRIVATE_ROOT"] + "/iiif/"
+    # Renditions only after Django's check: /media/ serves no file, old URLs move.
     media = NGINX[NGINX.index("location /media/") :]
     media = media[: media.index("\n    }\n")]
-    assert "default_type application/octet-stream;" in media
-    assert "add_header X-Content-Type-Options nosniff always;" in media
-    assert "sandbox" in media
-    assert "text/html" not in media and "svg" not in media
+    assert "root " not in media and "alias " not in media
+    assert "return 301 /renditions/$2/$3.$4;" in media
+    assert "return 404;" in media
+    renditions = re.search(
+        r"location (\S+) \{\s*internal;\s*alias (\S+);",
+        NGINX[NGINX.index("location " + env["RENDITION_ACCEL_REDIRECT"]) :],
+    )
+    assert renditions, "the renditions location must be internal"
+    assert renditions.group(1) == env["RENDITION_ACCEL_REDIRECT"]
+    assert renditions.group(2) == env["MEDIA_ROOT"] + "/derivatives/"
+    block = NGINX[NGINX.index("location " + env["RENDITION_ACCEL_REDIRECT"]) :]
+    block = block[: block.index("\n    }\n")]
+    assert "default_type application/octet-stream;" in block
+    assert "add_header X-Content-Type-Options nosniff always;" in block
+    assert "sandbox" in block
+    assert "text/html" not in block and "svg" not in block
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in NGINX
     assert "return 301 https://$host$request_uri;" in NGINX
 

@@ -69,14 +69,24 @@ def test_renditions_are_uploaded_to_the_bucket_with_image_types(s3, media_root):
 
 
 @pytest.mark.django_db
-def test_pages_link_renditions_on_the_bucket_domain_without_signatures(s3, client):
+def test_pages_link_checked_renditions_streamed_from_the_bucket(s3, client, settings):
+    """Pages never name the bucket: renditions come through Django's visibility check, which
+    streams them from the bucket (so the bucket itself may stay private)."""
+    settings.RENDITION_ACCEL_REDIRECT = "/_renditions/"  # only for local media: ignored here
     image = make_image(original=ContentFile(image_bytes(size=(900, 600)), name="scan.jpg"))
-    make_exhibit(cover_image=image)
+    exhibit = make_exhibit(cover_image=image)
     url = image.thumbnail["url"]
-    assert url.startswith("https://media.exhibit.example.org/derivatives/")
-    assert "Signature" not in url
+    assert url.startswith("/renditions/")
     html = client.get(image.get_absolute_url()).content.decode()
-    assert url in html
+    assert url in html and "media.exhibit.example.org" not in html
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "X-Accel-Redirect" not in response
+    key = f"derivatives/{image.checksum[:2]}/{image.checksum}/400.jpg"
+    stored = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    assert b"".join(response.streaming_content) == stored
+    exhibit.delete()
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.django_db

@@ -119,7 +119,7 @@ def test_round_trip_keeps_every_public_page_identical(demo, tmp_path):
     assert any(path.endswith("/info.json") for path in before)
     assert any(path.startswith("/iiif/manifests/exhibits/") for path in before)
     assert any("/revisions/" in path for path in before)
-    assert any(path.startswith("/media/derivatives/") for path in before)
+    assert any(path.startswith("/renditions/") for path in before)
     assert any(path.endswith("/default.jpg") for path in before)
     assert all(status < 400 for status, _, _ in before.values()), [
         path for path, (status, _, _) in before.items() if status >= 400

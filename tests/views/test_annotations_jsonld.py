@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -758,6 +759,50 @@ def test_revisions_saved_while_a_draft_stay_private(client, db):
     assert client.get(revision_url(essay, 4)).status_code == 404
 
 
+def test_a_draft_edited_after_unpublishing_stays_private_after_republishing(client, db):
+    """Set back to draft, edited, republished: the text saved as a draft was never public."""
+    essay = published_essay(body="The text as first published.")
+    essay.status = Status.DRAFT
+    essay.save()
+    essay.body = "A curator's draft, never shown."
+    essay.save()
+    essay.body = "The text as republished."
+    essay.save()
+    essay.status = Status.PUBLISHED
+    essay.save()
+    texts = {n: client.get(revision_url(essay, n)) for n in (1, 2, 3)}
+    assert texts[1].content.decode() == "The text as first published."
+    assert texts[2].status_code == 404
+    assert texts[3].content.decode() == "The text as republished."
+
+
+def test_an_essay_published_before_any_section_shows_it_exposes_no_earlier_text(client, db):
+    essay = make_essay(body="Written while no section showed it.")  # published, unplaced
+    essay.body = "The text when a section first shows it."
+    essay.save()
+    section = make_section(make_exhibit())
+    assert client.get(revision_url(essay, 2)).status_code == 404
+    make_block(section, kind=Block.Kind.ESSAY, essay=essay)
+    assert client.get(revision_url(essay, 1)).status_code == 404
+    assert client.get(revision_url(essay, 2)).status_code == 200
+
+
+def test_a_scheduled_revision_is_public_from_its_moment_and_a_superseded_one_never(client, db):
+    later = timezone.now() + dt.timedelta(hours=2)
+    essay = published_essay(body="Scheduled text.", published_at=later)
+    essay.body = "Scheduled text, corrected before the moment."
+    essay.save()
+    assert client.get(revision_url(essay, 2)).status_code == 404
+    with mock.patch("django.utils.timezone.now", return_value=later + dt.timedelta(minutes=1)):
+        assert client.get(revision_url(essay, 1)).status_code == 404
+        assert client.get(revision_url(essay, 2)).status_code == 200
+    essay.status = Status.DRAFT  # withdrawn before the moment: nothing becomes public
+    essay.save()
+    essay.status, essay.published_at = Status.PUBLISHED, later + dt.timedelta(hours=5)
+    essay.save()
+    assert essay.revisions.get(number=2).public_from == later + dt.timedelta(hours=5)
+
+
 # Visibility --------------------------------------------------------------------------------
 
 
@@ -917,3 +962,39 @@ def test_previews_link_no_collection(curator_client, db):
     assert response.status_code == 200
     assert not response.has_header("Link")
     assert essay_annotations_url(draft) not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_stamps_the_revisions_the_former_rule_served():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph  # by name: migrations are renumbered when branches merge
+    target = next(
+        k for k in graph.nodes if k[0] == "exhibit" and k[1].endswith("_essayrevision_public_from")
+    )
+    before = [p.key for p in graph.node_map[target].parents if p.key[0] == "exhibit"]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Essay, Revision = old.get_model("exhibit", "Essay"), old.get_model("exhibit", "EssayRevision")
+    moment = timezone.now() - dt.timedelta(days=1)
+    public = Essay.objects.create(title="Kama", slug="kama", status="published", body="b")
+    Essay.objects.filter(pk=public.pk).update(visible_from=moment)
+    hidden = Essay.objects.create(title="Tomka", slug="tomka", status="draft", body="b")
+    for essay in (public, hidden):
+        for number, age in ((1, 3), (2, 2), (3, 0)):  # days before now
+            revision = Revision.objects.create(essay=essay, number=number, body="b", text="t")
+            created = timezone.now() - dt.timedelta(days=age)
+            Revision.objects.filter(pk=revision.pk).update(created=created)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+    new = executor.loader.project_state([target]).apps.get_model("exhibit", "EssayRevision")
+    stamps = {(r.essay.slug, r.number): r.public_from for r in new.objects.all()}
+    assert stamps[("kama", 1)] is None  # superseded before the essay was visible
+    assert stamps[("kama", 2)] == moment  # current when it became visible
+    assert stamps[("kama", 3)] > moment  # public from its saving
+    assert [stamps[("tomka", n)] for n in (1, 2, 3)] == [None, None, None]
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

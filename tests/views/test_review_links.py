@@ -193,6 +193,25 @@ def test_a_link_opened_while_published_stays_dead_after_unpublishing(client, dra
     assert client.get(link.get_absolute_url()).status_code == 410
 
 
+@pytest.mark.parametrize("how", ["update", "bulk_update", "update_published_at"])
+def test_a_link_ended_by_a_queryset_publish_stays_dead_after_unpublishing(client, draft, how):
+    """Publishing through ``queryset.update()`` (or ``bulk_update()``) ends the links too, even
+    when nobody opened them while the exhibit was published."""
+    link = make_link(draft)
+    exhibits = type(draft).objects.filter(pk=draft.pk)
+    if how == "update":
+        exhibits.update(status=Status.PUBLISHED)
+    elif how == "bulk_update":
+        draft.status = Status.PUBLISHED
+        type(draft).objects.bulk_update([draft], ["status"])
+    else:
+        exhibits.update(status=Status.PUBLISHED, published_at=timezone.now())
+    exhibits.update(status=Status.DRAFT, published_at=None)
+    link.refresh_from_db()
+    assert link.ended_at is not None
+    assert client.get(link.get_absolute_url()).status_code == 410
+
+
 @pytest.mark.parametrize(
     "token",
     [
