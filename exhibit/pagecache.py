@@ -76,7 +76,16 @@ CLOCK_KEY = "pagecache:clock"
 MAX_PATH = 2000  # longer paths and query strings are served, never stored
 # URL names in the app's namespace that are never cached: staff previews, review copies
 # (their own never-cache headers say so too), health, and files streamed or handed to nginx.
-NEVER = ("preview_", "review_", "healthz", "iiif_image_file", "image_original")
+# Renditions too: their X-Accel-Redirect answers must follow a fresh visibility check.
+NEVER = (
+    "preview_",
+    "review_",
+    "healthz",
+    "iiif_image_file",
+    "image_original",
+    "rendition",
+    "moved_rendition",
+)
 # Request headers a cached response may vary on (content negotiation of the W3C annotation
 # views): they are part of every key. A response varying on any other header is not stored.
 NEGOTIATED = ("Accept", "Prefer")

@@ -100,6 +100,18 @@ def test_with_accel_redirect_nginx_sends_the_file(client, shown, settings):
     assert client.get(public_url(shown, "webp")).status_code == 404
 
 
+def test_the_page_cache_never_keeps_a_rendition_answer(client, shown, settings):
+    # An X-Accel-Redirect answer is an empty 200 the page cache could keep; it must not,
+    # since each one has to follow a fresh visibility check.
+    settings.RENDITION_ACCEL_REDIRECT = "/_renditions/"
+    settings.PAGE_CACHE_SECONDS = 600
+    url = public_url(shown, "jpg")
+    assert client.get(url).status_code == 200
+    again = client.get(url)
+    assert again.status_code == 200 and again["X-Accel-Redirect"]
+    assert again.get("X-Page-Cache") != "hit"  # the image's visibility was read again
+
+
 # ---------------------------------------------------------------------------- review links
 
 
