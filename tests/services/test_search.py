@@ -673,3 +673,21 @@ def test_upgrade_copies_visibility_moments_onto_the_index():
     }
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_still_finds_new_rows_after_undoing_and_redoing_the_moments_migration():
+    """On SQLite, undoing 0019 rebuilds the index table (it drops an indexed column), which
+    drops the triggers that keep the FTS5 index in step: it must put them back."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("exhibit", "0018_visible_from")])
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    exhibit = make_exhibit(title="Wings over Lipetsk")
+    search_service.flush()
+    found = search("wings", Filters(kinds=["exhibit"])).results
+    assert [result.url for result in found] == [exhibit.get_absolute_url()]
