@@ -118,6 +118,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long a public page may stay in the cache (exhibit/pagecache.py); 0: no page cache. Any
 # change of content, and any scheduled publish time passing, retires cached pages sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long HTML rendered once (an essay's highlighted text and notes) may be kept; the same
+# dependencies retire it as soon as what it shows changes. 0: rendered on every request.
+RENDER_CACHE_SECONDS = env.int("RENDER_CACHE_SECONDS", default=86400)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

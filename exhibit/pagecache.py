@@ -42,6 +42,10 @@ shared caches and whose request touched neither session, CSRF token nor messages
 The middleware sits inside the security middlewares, so every response served from the cache
 gets their headers (CSP, HSTS, Permissions-Policy …) as a fresh one does.
 
+Fragments (``fragment()``) are the same mechanism for the HTML that costs most to draw (an
+essay's highlighted text and notes, a section's blocks): kept with their dependencies and
+served to everyone who sees the public site, whole-page cache or not, signed in or not.
+
 ``PAGE_CACHE_SECONDS`` bounds how long a page is kept (0 turns the cache off). Each app server
 process has its own ``locmem`` cache unless ``CACHE_URL`` names a shared one (Redis). With Redis
 the clock and the stamps live in Redis. With ``locmem`` they live in the process, and every
@@ -543,6 +547,7 @@ class Stored:
     stamps: dict = field(default_factory=dict)
     good_until: datetime | None = None
     checked: bool = False
+    recheck: bool = False
 
 
 def _key(request, day) -> str:
@@ -628,8 +633,90 @@ def _good_until(stored: Stored, any_stamp) -> datetime | None:
         return until
     until = next_publication(stored.rendered_at)
     if known is None:
-        cache.set(known_key, (stored.rendered_at, until), settings.PAGE_CACHE_SECONDS)
+        keep = max(settings.PAGE_CACHE_SECONDS, settings.RENDER_CACHE_SECONDS)
+        cache.set(known_key, (stored.rendered_at, until), keep)
     return until
+
+
+def _still_good(stored: Stored, kept, now) -> bool:
+    """Whether ``stored`` may be served: every stamp it keeps unchanged, and no scheduled
+    moment passed since it was rendered (asked once, then remembered with it)."""
+    current = kept.get({*stored.stamps, ANY})
+    if not all(current.get(name) == value for name, value in stored.stamps.items()):
+        return False
+    if not stored.checked:
+        stored.good_until = _good_until(stored, current.get(ANY))
+        stored.checked = True
+        stored.recheck = True  # worth storing again, with the answer
+    return stored.good_until is None or now < stored.good_until
+
+
+def _keep(key, stored, now, seconds):
+    # Storing again on the first hit must not lengthen the entry's life.
+    lived = (now - stored.rendered_at).total_seconds()
+    timeout = int(seconds - lived)
+    if stored.good_until is not None:
+        timeout = min(timeout, int((stored.good_until - now).total_seconds()))
+    if timeout >= 1:
+        cache.set(key, stored, timeout)
+
+
+def _storable(kept, tags, clock, now) -> Stored | None:
+    """A new entry for what was rendered from ``tags`` since ``clock``, or None when one of
+    them was retired meanwhile (what was rendered may predate the change)."""
+    seen = kept.ensure(tags | {ANY}, clock)
+    if not all(seen.get(name, clock + 1) <= clock for name in tags):
+        return None
+    stored = Stored(None, now, {name: seen[name] for name in tags})
+    # Known already (no query): when the next publish time after this moment is.
+    stored.checked, stored.good_until = _known_until(
+        stored, cache.get(_publication_key(seen.get(ANY)))
+    )
+    return stored
+
+
+# Rendered once --------------------------------------------------------------------------------
+
+
+def fragment(name: str, key, render, *, tags=()):
+    """``render()``'s value (HTML, or anything the cache can keep), rendered once and kept
+    until what it shows changes: the same dependencies and stamps as whole pages, so a save
+    retires exactly the fragments that show the saved object, and a scheduled moment passing
+    retires them too. ``key`` tells apart the fragments of one ``name`` (an essay's id);
+    ``tags`` adds what ``render`` shows without loading it (the essay whose notes it lists,
+    loaded before). Whatever the fragment shows becomes a dependency of the page around it.
+
+    Unlike whole pages, fragments serve everyone who sees the public site, signed in or not
+    (never previews or review copies: their callers do not ask). ``RENDER_CACHE_SECONDS``
+    bounds a fragment's life; 0 renders on every request. A deploy's ``migrate`` retires all.
+    """
+    seconds = settings.RENDER_CACHE_SECONDS
+    if not seconds:
+        return render()
+    now = timezone.now()
+    kept = stamps()
+    clock = kept.clock()  # before anything is read: a retirement after it is seen
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    cache_key = f"pagecache:fragment:{name}:{digest}"
+    stored = cache.get(cache_key)
+    if stored is not None and _still_good(stored, kept, now):
+        if stored.recheck:
+            stored.recheck = False
+            _keep(cache_key, stored, now, seconds)
+        depends_on(*stored.stamps)
+        return stored.response
+    loaded = set(tags)
+    token = _collector.set(loaded)
+    try:
+        value = render()
+    finally:
+        _collector.reset(token)
+    depends_on(*loaded)
+    stored = _storable(kept, {ALL, *loaded}, clock, now)
+    if stored is not None:
+        stored.response = value
+        _keep(cache_key, stored, now, seconds)
+    return value
 
 
 def dependencies(url_name: str, loaded: set) -> set[str]:
@@ -655,18 +742,13 @@ class PageCacheMiddleware:
         clock = kept.clock()  # before anything is read: a retirement after it is seen
         key = _key(request, timezone.localdate(now))
         stored = cache.get(key)
-        if stored is not None:
-            current = kept.get({*stored.stamps, ANY})
-            if all(current.get(name) == value for name, value in stored.stamps.items()):
-                if not stored.checked:
-                    stored.good_until = _good_until(stored, current.get(ANY))
-                    stored.checked = True
-                    if stored.good_until is None or now < stored.good_until:
-                        self._store(key, stored, now)
-                if stored.good_until is None or now < stored.good_until:
-                    response = stored.response
-                    response["X-Page-Cache"] = "hit"
-                    return response
+        if stored is not None and _still_good(stored, kept, now):
+            if stored.recheck:
+                stored.recheck = False
+                _keep(key, stored, now, settings.PAGE_CACHE_SECONDS)
+            response = stored.response
+            response["X-Page-Cache"] = "hit"
+            return response
         loaded = set()
         token = _collector.set(loaded)
         try:
@@ -674,26 +756,11 @@ class PageCacheMiddleware:
         finally:
             _collector.reset(token)
         if request.method == "GET" and _cacheable_response(request, response):
-            tags = dependencies(url_name, loaded)
-            seen = kept.ensure(tags | {ANY}, clock)
-            if all(seen.get(name, clock + 1) <= clock for name in tags):
-                stored = Stored(response, now, {name: seen[name] for name in tags})
-                # Known already (no query): when the next publish time after this moment is.
-                stored.checked, stored.good_until = _known_until(
-                    stored, cache.get(_publication_key(seen.get(ANY)))
-                )
-                self._store(key, stored, now)
+            stored = _storable(kept, dependencies(url_name, loaded), clock, now)
+            if stored is not None:
+                stored.response = response
+                _keep(key, stored, now, settings.PAGE_CACHE_SECONDS)
         return response
-
-    @staticmethod
-    def _store(key, stored, now):
-        # Storing again on the first hit must not lengthen the page's life.
-        lived = (now - stored.rendered_at).total_seconds()
-        timeout = int(settings.PAGE_CACHE_SECONDS - lived)
-        if stored.good_until is not None:
-            timeout = min(timeout, int((stored.good_until - now).total_seconds()))
-        if timeout >= 1:
-            cache.set(key, stored, timeout)
 
 
 def connect():

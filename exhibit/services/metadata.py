@@ -390,12 +390,12 @@ def section_images(blocks):
     return images
 
 
-def section_metadata(section, base, *, blocks=()) -> PageMetadata:
+def section_metadata(section, base, *, images=()) -> PageMetadata:
+    """``images``: what its blocks show (``section_images``)."""
     exhibit = section.exhibit
     url = absolute(base, section.get_absolute_url())
     exhibit_url = absolute(base, exhibit.get_absolute_url())
     curators = list(exhibit.curators.all())
-    images = section_images(blocks)
     highwire = [("citation_title", section.title)]
     if section.published_at:
         highwire.append(("citation_publication_date", highwire_date(section.published_at)))

@@ -16,7 +16,7 @@ def _base(context):
 
 
 @register.inclusion_tag("exhibit/includes/meta/head.html", takes_context=True)
-def page_meta(context, obj, blocks=None, appearances=None, sections=None):
+def page_meta(context, obj, images=None, appearances=None, sections=None):
     base = _base(context)
     kind = obj._meta.model_name
     if kind == "essay":
@@ -29,7 +29,7 @@ def page_meta(context, obj, blocks=None, appearances=None, sections=None):
     elif kind == "exhibit":
         meta = metadata.exhibit_metadata(obj, base, sections=sections or ())
     elif kind == "section":
-        meta = metadata.section_metadata(obj, base, blocks=blocks or ())
+        meta = metadata.section_metadata(obj, base, images=images or ())
     elif kind == "image":
         meta = metadata.image_metadata(obj, base)
     elif kind == "entity":

@@ -7,10 +7,12 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, 
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
+from exhibit import pagecache
 from exhibit.collation import code_point_order
 from exhibit.models import (
     Annotation,
@@ -27,6 +29,7 @@ from exhibit.models.redirects import find_redirect
 from exhibit.params import whole_number
 from exhibit.services.anchoring import CONTEXT
 from exhibit.services.highlighting import Passage, highlight_cached
+from exhibit.services.metadata import section_images
 from exhibit.services.places import (
     INDEX_ENTITY_FIELDS,
     INDEX_PAGE_SIZE,
@@ -282,17 +285,42 @@ class SectionDetailView(SlugRedirectMixin, PreviewMixin, DetailView):
         index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
         for sibling in siblings:
             sibling.exhibit = section.exhibit  # spare a query per link
-        blocks = list(section.blocks.with_related())
-        if not self.preview:
-            blocks = [b for b in blocks if b.kind != Block.Kind.ESSAY or b.essay.is_visible]
+        if self.preview:
+            # Drawn by the page's own template, whose context holds the preview or review link.
+            blocks = list(section.blocks.with_related())
+            content = {"blocks": blocks, "section_images": section_images(blocks)}
+        else:
+            # Rendered once, until the section or anything a block shows changes.
+            content = pagecache.fragment(
+                "section-blocks",
+                section.pk,
+                lambda: self.blocks(section),
+                tags=[pagecache.tag(section, section.pk)],
+            )
         return super().get_context_data(
             exhibit=section.exhibit,
             sections=siblings,
-            blocks=blocks,
+            **content,
             previous_section=siblings[index - 1] if index > 0 else None,
             next_section=siblings[index + 1] if index + 1 < len(siblings) else None,
             **kwargs,
         )
+
+    @staticmethod
+    def blocks(section):
+        """Visitors' view of the blocks: ``blocks_html``, and the images they show
+        (``section_images``, for the page's metadata). An essay block shows only while its
+        essay is visible."""
+        blocks = [
+            block
+            for block in section.blocks.with_related()
+            if block.kind != Block.Kind.ESSAY or block.essay.is_visible
+        ]
+        blocks_html = render_to_string(
+            "exhibit/includes/section_blocks.html",
+            {"blocks": blocks, "section": section, "exhibit": section.exhibit},
+        )
+        return {"blocks_html": blocks_html, "section_images": section_images(blocks)}
 
 
 class EssayDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewMixin, DetailView):
@@ -312,8 +340,23 @@ class EssayDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewM
             .filter(essay=essay)
             .select_related("section__exhibit__cover_image")  # the page's share image
         )
+        if self.preview:
+            article = self.article(essay)
+        else:
+            # Rendered once, until the essay, one of its notes or what a note shows changes.
+            article = pagecache.fragment(
+                "essay-article",
+                essay.pk,
+                lambda: self.article(essay),
+                tags=[pagecache.tag(essay, essay.pk)],
+            )
+        return super().get_context_data(appearances=list(appearances), **article, **kwargs)
+
+    def article(self, essay):
+        """The text with its notes' passages highlighted, and the notes: ``body_html``,
+        ``notes_html`` and ``note_count``."""
         notes = list(with_note_details(self.visible_annotations(essay=essay)))
-        # Built from the cached body and the notes' positions, and cached under a digest of
+        # Built from the stored body and the notes' positions, and cached under a digest of
         # both: no query beyond the notes themselves, and an edit to either makes a new entry.
         highlighted = highlight_cached(
             essay.body_html,
@@ -329,9 +372,10 @@ class EssayDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewM
         for note in shown:
             note.number = highlighted.numbers[str(note.uuid)]
         shown.sort(key=lambda note: note.number)
-        return super().get_context_data(
-            appearances=list(appearances), body_html=highlighted.html, notes=shown, **kwargs
+        notes_html = render_to_string(
+            "exhibit/includes/annotation_notes.html", {"notes": shown, "target": "passage"}
         )
+        return {"body_html": highlighted.html, "notes_html": notes_html, "note_count": len(shown)}
 
 
 class ImageDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewMixin, DetailView):
@@ -351,17 +395,39 @@ class ImageDetailView(SlugRedirectMixin, AnnotationCollectionLinkMixin, PreviewM
             .select_related("section__exhibit")
             .distinct()
         )
+        image = self.object
+        if self.preview:
+            regions = self.regions(image)
+        else:
+            # Rendered once, until the image, one of its notes or what a note shows changes.
+            regions = pagecache.fragment(
+                "image-regions",
+                image.pk,
+                lambda: self.regions(image),
+                tags=[pagecache.tag(image, image.pk)],
+            )
+        return super().get_context_data(appearances=list(appearances), **regions, **kwargs)
+
+    def regions(self, image):
+        """The notes on regions of the picture: ``overlay_html`` (their outlines over it),
+        ``notes_html`` (the numbered notes) and ``note_count``."""
         notes = [
-            note
-            for note in with_note_details(self.visible_annotations(image=self.object))
-            if note.region
+            note for note in with_note_details(self.visible_annotations(image=image)) if note.region
         ]
         # Numbered in reading order of the picture: top to bottom, then left to right.
         notes.sort(key=lambda note: (note.region[1], note.region[0], note.pk))
         for number, note in enumerate(notes, 1):
             note.number = number
-            note.geometry = region_geometry(self.object, note)
-        return super().get_context_data(appearances=list(appearances), notes=notes, **kwargs)
+            note.geometry = region_geometry(image, note)
+        context = {"notes": notes, "image": image, "target": "region"}
+        overlay = notes and image.display
+        return {
+            "overlay_html": render_to_string("exhibit/includes/region_overlay.html", context)
+            if overlay
+            else "",
+            "notes_html": render_to_string("exhibit/includes/annotation_notes.html", context),
+            "note_count": len(notes),
+        }
 
 
 class EntityListView(TemplateView):
@@ -459,6 +525,32 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         entity = self.object
+        number = whole_number(self.request.GET.get("page", "1"))
+        if not number:
+            raise Http404("No such page of notes")
+        # Rendered once a page of notes, until the entity or anything listed changes.
+        mentions = pagecache.fragment(
+            "entity-mentions",
+            (entity.pk, number),
+            lambda: self.mentions(entity, number),
+            tags=[pagecache.tag(entity, entity.pk)],
+        )
+        # The notes' pagination is drawn here: its links keep the request's other parameters.
+        notes_page = Paginator(range(mentions["note_count"]), NOTES_PAGE_SIZE).page(
+            mentions["page"]
+        )
+        return super().get_context_data(
+            mentions=mentions,
+            notes_page=notes_page,
+            notes_paginated=notes_page.paginator.num_pages > 1,
+            map_settings=map_settings(),
+            **kwargs,
+        )
+
+    def mentions(self, entity, number):
+        """The page ``number`` of the notes that link ``entity`` (``notes_html``), then its
+        images, the blocks that show it and the sources behind them (``rest_html``), with the
+        count of notes and the page shown."""
         images = list(
             Image.objects.published()
             .filter(entities=entity)
@@ -486,8 +578,7 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
             )
         )
         paginator = Paginator(notes, NOTES_PAGE_SIZE)
-        number = whole_number(self.request.GET.get("page", "1"))
-        if not number or (number > 1 and number > paginator.num_pages):
+        if number > 1 and number > paginator.num_pages:
             raise Http404("No such page of notes")
         notes_page = paginator.page(min(number, paginator.num_pages))
         essay_notes, image_notes = [], []
@@ -497,17 +588,24 @@ class EntityDetailView(SlugRedirectMixin, DetailView):
                 essay_notes.append(note)
             else:
                 image_notes.append(note)
-        return super().get_context_data(
-            notes_page=notes_page,
-            notes_paginated=paginator.num_pages > 1,
-            images=images,
-            appearances=list(blocks),
-            essay_notes=essay_notes,
-            image_notes=image_notes,
-            references=entity_references(entity, images),
-            map_settings=map_settings(),
-            **kwargs,
+        notes_html = render_to_string(
+            "exhibit/includes/entity_notes.html",
+            {"essay_notes": essay_notes, "image_notes": image_notes},
         )
+        rest_html = render_to_string(
+            "exhibit/includes/entity_mentions.html",
+            {
+                "images": images,
+                "appearances": list(blocks),
+                "references": entity_references(entity, images),
+            },
+        )
+        return {
+            "notes_html": notes_html,
+            "rest_html": rest_html,
+            "note_count": paginator.count,
+            "page": notes_page.number,
+        }
 
 
 def entity_references(entity, images):
