@@ -12,7 +12,9 @@ to those who may see the page that shows them:
 - ``/preview/renditions/…``: staff who may view images in the admin.
 
 With ``RENDITION_ACCEL_REDIRECT`` set (``/_renditions/``) and local media, Django makes the
-check and hands the file to nginx with ``X-Accel-Redirect`` (deploy/nginx/exhibit.conf);
+check and hands the file to nginx with ``X-Accel-Redirect`` (deploy/nginx/exhibit.conf; review
+and preview answers to ``/_renditions-private/``, whose headers keep them out of search engines
+and referrers);
 otherwise (``make run``, a bucket) the file is streamed from storage. Public answers may be kept
 by browsers and shared caches for ``RENDITION_CACHE_SECONDS``; review and preview answers are
 never stored. Anything else is a 404, which says nothing about which images exist.
@@ -30,6 +32,7 @@ from exhibit.models import Block, DeadLink, Image, ReviewLink
 from exhibit.storage import media_is_local, rendition_name
 
 CONTENT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
+PRIVATE = "-private"  # after RENDITION_ACCEL_REDIRECT: nginx's location for review and preview
 
 
 def review_images(exhibit):
@@ -56,7 +59,9 @@ def _serve(checksum, width, extension, *, public):
     name = rendition_name(checksum, width, extension)
     if settings.RENDITION_ACCEL_REDIRECT and media_is_local():
         response = HttpResponse(content_type=CONTENT_TYPES[extension])
-        prefix = settings.RENDITION_ACCEL_REDIRECT.rstrip("/")
+        # Review and preview answers go through a location of their own, whose headers say
+        # "noindex" and "no-referrer" (nginx's add_header replaces what Django set).
+        prefix = settings.RENDITION_ACCEL_REDIRECT.rstrip("/") + ("" if public else PRIVATE)
         response["X-Accel-Redirect"] = f"{prefix}/{name.removeprefix('derivatives/')}"
     else:
         try:

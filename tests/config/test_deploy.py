@@ -77,6 +77,15 @@ def test_nginx_serves_tiles_only_after_django_and_media_never_as_a_page():
     assert "add_header X-Content-Type-Options nosniff always;" in block
     assert "sandbox" in block
     assert "text/html" not in block and "svg" not in block
+    # Review and preview answers: the same files, with headers of their own.
+    private = env["RENDITION_ACCEL_REDIRECT"].rstrip("/") + "-private/"
+    block = NGINX[NGINX.index(f"location {private} {{") :]
+    block = block[: block.index("\n    }\n")]
+    assert "internal;" in block and f"alias {env['MEDIA_ROOT']}/derivatives/;" in block
+    assert 'add_header X-Robots-Tag "noindex, nofollow" always;' in block
+    assert "add_header Referrer-Policy no-referrer always;" in block
+    assert "add_header X-Content-Type-Options nosniff always;" in block
+    assert "Access-Control-Allow-Origin" not in block and "text/html" not in block
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in NGINX
     assert "return 301 https://$host$request_uri;" in NGINX
 

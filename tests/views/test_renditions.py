@@ -194,3 +194,18 @@ def test_the_admin_thumbnail_is_the_preview_url(curator_client):
     page = curator_client.get(reverse("admin:exhibit_image_changelist")).content.decode()
     assert reverse("exhibit:preview_rendition", kwargs=kwargs_of(image)) in page
     assert Image.objects.filter(pk=image.pk, visible_from__isnull=True).exists()
+
+
+def test_with_accel_redirect_review_answers_go_through_the_private_location(
+    client, review, settings
+):
+    # nginx's add_header replaces Django's headers on the file it sends: review and preview
+    # answers use a location of their own that says noindex and no-referrer (deploy/nginx).
+    settings.RENDITION_ACCEL_REDIRECT = "/_renditions/"
+    link, image = review
+    checksum, width = image.checksum, image.renditions[0]["width"]
+    response = client.get(review_url(link, image))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == (
+        f"/_renditions-private/{checksum[:2]}/{checksum}/{width}.jpg"
+    )
