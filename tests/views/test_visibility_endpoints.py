@@ -5,9 +5,12 @@ link, delete, restore, ``queryset.update()``, with the clock moving), plus essay
 links and image files; after every step each family is asked for every object and must answer
 200 exactly when the former nested rule (``tests.reference_visibility``) says the object is
 public: pages, the sitemap, the feed, IIIF ``info.json``, tiles and manifests, annotations and
-their containers, revision texts, renditions, originals and review pages (with their renditions).
+their containers, revision texts, renditions, originals, review pages (with their renditions)
+and search.
 
-Search is left out: its index is written by its own service and checked by its own tests.
+Search is asked as its page asks it (``search.search``), once its index has been written (it
+is written at commit, which a test never reaches): for each kind, the words every object of
+that kind carries in its name, and every public object must be found, and nothing else.
 The page cache and the IIIF visibility cache are cleared before each check (they are checked by
 their own tests; here they would only hide what the views decide).
 
@@ -43,6 +46,7 @@ from exhibit.models import (
     Section,
     Status,
 )
+from exhibit.services import search as search_service
 from exhibit.services.imaging import tile_dir
 from exhibit.storage import rendition_name
 from tests import reference_visibility as reference
@@ -107,6 +111,17 @@ def _give_files(image):
     )
 
 
+def _search_urls(words, kind):
+    """The addresses of every result of searching ``words`` among one kind, all pages."""
+    urls, number = set(), 1
+    while True:
+        results = search_service.search(words, search_service.Filters(kinds=[kind]), number)
+        urls |= {result.url for result in results.results}
+        if not results.page.has_next():
+            return urls
+        number += 1
+
+
 def _review_images(exhibit):
     """The images a review copy of ``exhibit`` shows, found without the view's query."""
     shown = {exhibit.cover_image_id} - {None}
@@ -164,6 +179,7 @@ class EndpointMachine(VisibilityMachine):
         self.check_annotations(public)
         self.check_revisions(public)
         self.check_reviews()
+        self.check_search(public)
 
     def expect(self, url, visible, family):
         response = self.client.get(url)
@@ -239,6 +255,33 @@ class EndpointMachine(VisibilityMachine):
                 kwargs={"slug": essay.slug, "number": revision.number},
             )
             self.expect(url, visible, "revision text")
+
+    def check_search(self, public):
+        search_service.flush()
+        # Every object's name holds the word of its kind (tests.models.test_visibility_property
+        # names them "exhibit-12", "place-3"), and every essay and note quotes "Kama".
+        asked = [
+            ("exhibit", "exhibit", Exhibit),
+            ("section", "section", Section),
+            ("essay", "essay", Essay),
+            ("image", "image", Image),
+            ("entity", "place", Entity),
+            ("entity", "entity", Entity),
+        ]
+        for kind, words, model in asked:
+            found = _search_urls(words, kind)
+            for obj in model.objects.all():
+                if words not in (getattr(obj, "title", "") or obj.name):
+                    continue
+                listed = obj.get_absolute_url() in found
+                assert listed == (obj.pk in public[model]), ("search", kind, obj, self.clock)
+        found = _search_urls("Kama", "annotation")
+        for note in Annotation.objects.exclude(exact=""):
+            listed = note.get_absolute_url() in found or any(
+                url.endswith(f"#a-{note.uuid}") or url.endswith(f"#n-{note.uuid}") for url in found
+            )
+            visible = note.pk in public[Annotation]
+            assert listed == visible, ("search", "annotation", note, self.clock)
 
     def check_reviews(self):
         for exhibit_pk, token in self.links.items():
