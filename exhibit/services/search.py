@@ -27,6 +27,7 @@ rebuilt from word tokens.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import re
 import threading
@@ -114,6 +115,12 @@ def fold(text: str) -> str:
 def fold_tokens(text: str) -> list[str]:
     """The folded word tokens of ``text``, as both backends index them."""
     return [token for word in WORD.findall(text or "") for token in WORD.findall(fold(word))]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """``fold_tokens`` of one word, remembered: snippets fold the same words again and again."""
+    return tuple(fold_tokens(word))
 
 
 def folded(text: str) -> str:
@@ -620,24 +627,22 @@ def search(query: str, filters: Filters | None = None, page: int | str = 1) -> S
 def snippet(text: str, terms: set[str], prefixes: set[str] = frozenset(), words=SNIPPET_WORDS):
     """About ``words`` words of ``text`` around its first match, escaped, matches in <mark>."""
 
-    def matches(word):
-        folded_word = fold_tokens(word)
-        return any(
-            token in terms or any(token.startswith(p) for p in prefixes) for token in folded_word
-        )
+    def matches(span):
+        tokens = _word_tokens(text[span[0] : span[1]])
+        return any(token in terms or any(token.startswith(p) for p in prefixes) for token in tokens)
 
+    # Words are folded only up to the first match, then within the window shown.
     spans = [(m.start(), m.end()) for m in WORD.finditer(text or "")]
-    hits = [i for i, (start, end) in enumerate(spans) if matches(text[start:end])]
     if not spans:
         return ""
-    first = hits[0] if hits else 0
+    first = next((i for i, span in enumerate(spans) if matches(span)), 0)
     begin = max(0, first - words // 3)
     end = min(len(spans), begin + words)
     begin = max(0, min(begin, end - words))
+    hit_set = {i for i in range(begin, end) if matches(spans[i])}
     out, cursor = [], spans[begin][0] if begin else 0
     if begin > 0:
         out.append("… ")
-    hit_set = set(hits)
     for i in range(begin, end):
         start, stop = spans[i]
         out.append(html.escape(text[cursor:start]))
