@@ -76,3 +76,18 @@ def test_load_demo_leaves_the_index_complete(media_root, reuse_built_images):
         r.title for r in search.search("Липецк", Filters(kinds=["entity"])).results
     ]
     assert search.search("Tuchatschewski").total >= 1
+
+
+def test_rebuild_rewrites_the_a_to_z_lines_after_a_change_made_in_sql(content, client):
+    from django.db import connection
+
+    from exhibit.models import Entity
+
+    rapallo = Entity.objects.get(name="Rapallo")
+    with connection.cursor() as cursor:  # outside the app: no signal keeps the lines
+        cursor.execute("UPDATE exhibit_entity SET name = %s WHERE id = %s", ["Genoa", rapallo.pk])
+    assert "Genoa" not in client.get("/entities/places/?letter=G").content.decode()
+    output = run()
+    assert "Rewrote 1 line(s) of the A–Z indexes." in output
+    page = client.get("/entities/places/?letter=G")
+    assert page.status_code == 200 and "Genoa" in page.content.decode()

@@ -1,4 +1,5 @@
-"""Rebuild the search index from the content: every exhibit, section, essay, image, note and entity.
+"""Rebuild the search index from the content: every exhibit, section, essay, image, note and entity,
+and the lines of the A–Z indexes of people, organisations, places and events.
 
 The index is kept up to date as content is saved; run this after restoring a database, after
 changes made outside Django (raw SQL, a bulk update), or when upgrading changes what is indexed.
@@ -9,6 +10,9 @@ indexed without changing anything.
 
 from django.core.management.base import BaseCommand
 
+from exhibit import pagecache
+from exhibit.models import IndexName
+from exhibit.services import index_names
 from exhibit.services.search import rebuild, searchable_querysets
 
 
@@ -38,6 +42,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Indexed {total} object(s){f': {detail}' if detail else ''}.")
         )
+        index_names.rebuild_all()
+        pagecache.retire(pagecache.list_tag("entity"))  # the A–Z pages read the lines
+        lines = IndexName.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"Rewrote {lines} line(s) of the A–Z indexes."))
 
     def progress(self, done, total, label):
         if self.stdout.isatty():
