@@ -449,15 +449,23 @@ class EntityListView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(kind=self.kind, kind_paths=KIND_PATHS, **kwargs)
         if not self.kind:
-            return context | {"kinds": self.kinds()}
-        rows = (
-            self.published_lines()
-            .filter(kind=self.kind)
-            .order_by()
-            .values("letter")
-            .annotate(lines=Count("pk"), entities=Count("pk", filter=Q(see=False)))
+            kinds = pagecache.fragment(
+                "letter-bars", "", self.kinds, tags=[pagecache.list_tag(Entity)]
+            )
+            return context | {"kinds": kinds}
+        # Counted once until an entity is saved or becomes public or not (``entity:list``).
+        letters = pagecache.fragment(
+            "letter-bar",
+            self.kind,
+            lambda: letter_bar(
+                self.published_lines()
+                .filter(kind=self.kind)
+                .order_by()
+                .values("letter")
+                .annotate(lines=Count("pk"), entities=Count("pk", filter=Q(see=False)))
+            ),
+            tags=[pagecache.list_tag(Entity)],
         )
-        letters = letter_bar(rows)
         asked = self.request.GET.get("letter")
         if asked is None:
             current = letters[0] if letters else None

@@ -176,3 +176,18 @@ def test_render_cache_seconds_zero_renders_every_time(client, settings):
     _, cold = queries(client, url)
     _, again = queries(client, url)
     assert again == cold
+
+
+@pytest.mark.parametrize("url", ["/entities/", "/entities/places/"])
+def test_letter_bars_are_counted_once_until_an_entity_changes(client, url):
+    kama = linked_entity(name="Kama")
+    first, cold = queries(client, url)
+    queries(client, url)
+    third, warm = queries(client, url)
+    assert warm < cold and third.content == first.content
+    assert "letter=Z" not in first.content.decode()
+    kama.name = "Zavod"
+    kama.save()
+    assert "letter=Z" in client.get(url).content.decode()
+    linked_entity(name="Wünsdorf")
+    assert "letter=W" in client.get(url).content.decode()
