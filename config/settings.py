@@ -65,6 +65,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "exhibit.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages for anonymous visitors (exhibit/pagecache.py): inside the security
+    # middlewares, so pages served from the cache get their headers too, and outside the rest,
+    # so a page served from the cache costs no more than a static file. A stored page keeps
+    # the headers the inner ones gave it (CSP, X-Frame-Options), which depend on no request;
+    # one that touched the session, CSRF token or messages is never stored.
+    "exhibit.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,9 +80,6 @@ MIDDLEWARE = [
     # Records the signed-in curator as the author of each historical version.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Whole public pages for anonymous visitors (exhibit/pagecache.py). Inside the security
-    # middlewares, so pages served from the cache get their headers too.
-    "exhibit.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
